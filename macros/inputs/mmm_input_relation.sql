@@ -1,0 +1,25 @@
+{% macro mmm_input_relation(name) %}
+  {#- The FROM target of one raw input (media_spend, kpi or controls): the user's relation or
+      file from var('mmm_inputs'), else the bundled demo seed. Staging is the only caller. -#}
+  {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
+  {%- if cfg.get('relation') -%}
+    {{ cfg['relation'] }}
+  {%- elif cfg.get('path') -%}
+    {{ mmm_read_file(cfg['path']) }}
+  {%- else -%}
+    {{ ref('demo_' ~ name) }}
+  {%- endif -%}
+{% endmacro %}
+
+
+{% macro mmm_input_column(name, column) %}
+  {#- The user's column name for one contract column of an input (identity by default). -#}
+  {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
+  {{- return((cfg.get('columns') or {}).get(column, column)) -}}
+{% endmacro %}
+
+
+{% macro mmm_input_has_geo(name) %}
+  {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
+  {{- return('geo' in (cfg.get('columns') or {}) or cfg.get('has_geo', false)) -}}
+{% endmacro %}

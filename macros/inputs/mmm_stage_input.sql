@@ -1,0 +1,80 @@
+{% macro mmm_stage_input(name, value, label=none) %}
+  {#- Staging SQL for one raw input, long or wide, as `source` and `renamed` CTEs ending in
+      `renamed`. Output: geo, period_start, period_end, [label], <value>_raw (the text as sent,
+      kept so validation can name values that are not numbers) and <value> (a double).
+      name: media_spend | kpi | controls; value: spend | kpi | value; label: channel | control. -#}
+  {%- set wide = var('mmm_wide_input') -%}
+  {%- if wide -%}
+    {{ _mmm_stage_wide(name, value, label, wide) }}
+  {%- else -%}
+    {{ _mmm_stage_long(name, value, label) }}
+  {%- endif -%}
+{% endmacro %}
+
+
+{% macro _mmm_stage_long(name, value, label) %}
+  {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
+  {%- set start_col = adapter.quote(mmm_input_column(name, 'period_start')) -%}
+  {%- if cfg.get('period_days') -%}
+    {%- set end_expr = dbt.dateadd('day', cfg['period_days'] - 1, dbt.safe_cast(start_col, 'date')) -%}
+  {%- else -%}
+    {%- set end_expr = adapter.quote(mmm_input_column(name, 'period_end')) -%}
+  {%- endif -%}
+  {%- set raw_value = 'cast(' ~ adapter.quote(mmm_input_column(name, value)) ~ ' as ' ~ dbt.type_string() ~ ')' %}
+source as (
+    select * from {{ mmm_input_relation(name) }}
+),
+
+renamed as (
+    select
+        {% if mmm_input_has_geo(name) -%}
+        cast({{ adapter.quote(mmm_input_column(name, 'geo')) }} as {{ dbt.type_string() }})
+        {%- else -%}
+        'total'
+        {%- endif %} as geo,
+        {{ dbt.safe_cast(start_col, 'date') }} as period_start,
+        {{ dbt.safe_cast(end_expr, 'date') }} as period_end,
+        {% if label -%}
+        cast({{ adapter.quote(mmm_input_column(name, label)) }} as {{ dbt.type_string() }}) as {{ label }},
+        {% endif -%}
+        {{ raw_value }} as {{ value }}_raw,
+        {{ dbt.safe_cast(raw_value, mmm_type_double()) }} as {{ value }}
+    from source
+)
+{% endmacro %}
+
+
+{% macro _mmm_stage_wide(name, value, label, wide) %}
+  {%- set date_col = adapter.quote(wide['date_column']) -%}
+  {%- set days = wide.get('period_days', 7) -%}
+  {%- set geo_expr = 'cast(' ~ adapter.quote(wide['geo_column']) ~ ' as ' ~ dbt.type_string() ~ ')' if wide.get('geo_column') else "'total'" -%}
+  {%- if name == 'kpi' -%}
+    {%- set columns = [wide['kpi_column']] -%}
+  {%- elif name == 'media_spend' -%}
+    {%- set columns = mmm_wide_columns('spend_columns') -%}
+  {%- else -%}
+    {%- set columns = mmm_wide_columns('control_columns') -%}
+  {%- endif %}
+source as (
+    select * from {{ mmm_read_file(wide['path']) if wide.get('path') else wide['relation'] }}
+),
+
+renamed as (
+    {% for column in columns -%}
+    select
+        {{ geo_expr }} as geo,
+        {{ dbt.safe_cast(date_col, 'date') }} as period_start,
+        {{ dbt.safe_cast(dbt.dateadd('day', days - 1, dbt.safe_cast(date_col, 'date')), 'date') }} as period_end,
+        {% if label -%}
+        '{{ dbt.escape_single_quotes(column) }}' as {{ label }},
+        {% endif -%}
+        cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) as {{ value }}_raw,
+        {{ dbt.safe_cast('cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')', mmm_type_double()) }} as {{ value }}
+    from source
+    {% if not loop.last %}union all
+    {% endif %}
+    {%- else -%}
+    {{ exceptions.raise_compiler_error("mmm_wide_input: no " ~ name ~ " columns matched in " ~ (wide.get('path') or wide.get('relation'))) }}
+    {%- endfor %}
+)
+{% endmacro %}

@@ -1,0 +1,86 @@
+{#- Input validation. Each test returns the offending rows (so store_failures works) and logs
+    a message naming table, column and rows through mmm_report_invalid. -#}
+
+{% test mmm_unique_combination(model, combination) %}
+  {%- set cols = combination | join(', ') -%}
+  {%- set failing -%}
+    select {{ cols }}, count(*) as n_rows from {{ model }} group by {{ cols }} having count(*) > 1
+  {%- endset -%}
+  {{ mmm_report_invalid(model, cols, 'duplicate rows for the same key', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_not_missing(model, column_name, key_columns) %}
+  {%- set failing -%}
+    select {{ key_columns | join(', ') }} from {{ model }} where {{ column_name }} is null
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'missing values', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_numeric(model, column_name, key_columns) %}
+  {%- set failing -%}
+    select {{ key_columns | join(', ') }}, {{ column_name }}_raw
+    from {{ model }}
+    where {{ column_name }} is null and {{ column_name }}_raw is not null
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'values that are not numbers', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_non_negative(model, column_name, key_columns) %}
+  {%- set failing -%}
+    select {{ key_columns | join(', ') }}, {{ column_name }} from {{ model }} where {{ column_name }} < 0
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'negative values', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_valid_period(model, key_columns) %}
+  {%- set max_days = 7 * var('mmm_max_period_weeks') | int - 6 -%}
+  {%- set failing -%}
+    select {{ key_columns | join(', ') }}, period_start, period_end
+    from {{ model }}
+    where period_start is null or period_end is null or period_end < period_start
+       or {{ dbt.datediff('period_start', 'period_end', 'day') }} >= {{ max_days }}
+  {%- endset -%}
+  {{ mmm_report_invalid(model, 'period_start', 'periods that are not dates, end before they start, or are longer than '
+      ~ max_days ~ ' days (var mmm_max_period_weeks)', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_safe_name(model, column_name) %}
+  {#- Names become labels in every mart and coordinates in the model: letters, digits and
+      a few separators only, so no name can break SQL, a file path or a dashboard. -#}
+  {%- set failing -%}
+    select distinct {{ column_name }} from {{ model }}
+    where {{ column_name }} is null
+       or {{ dbt.length(column_name) }} > 64
+       or not {{ mmm_regexp_full_match(column_name, '[A-Za-z0-9_][A-Za-z0-9_ .&+/()-]*') }}
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'names must be 1-64 characters of letters, digits, space and _ . & + / ( ) -', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_min_weeks(model, min_weeks) %}
+  {%- set failing -%}
+    select count(*) as n_weeks, {{ min_weeks }} as min_weeks from {{ model }} having count(*) < {{ min_weeks }}
+  {%- endset -%}
+  {{ mmm_report_invalid(model, 'week_start', 'too few weeks to fit (var mmm_min_weeks)', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_has_spend(model, column_name) %}
+  {%- set failing -%}
+    select channel, sum({{ column_name }}) as total_spend from {{ model }} group by channel having sum({{ column_name }}) <= 0
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'channels with no spend in the modelling window (drop them from var mmm_channels or the input)', failing) }}
+  {{ failing }}
+{% endtest %}
