@@ -85,7 +85,8 @@ def main() -> None:
             weekly_spend[name] = weekly_from_daily(pd.Series(daily, index=days)).to_numpy()
         elif name == "print":
             months = pd.period_range(days[0], days[-1], freq="M")
-            per_month = rng.uniform(0.5, 1.5, len(months)) * mean_spend * 4.33
+            per_month = rng.uniform(0.3, 1.7, len(months)) * mean_spend * 4.33
+            per_month[rng.uniform(size=len(months)) < 0.3] = 0.0  # dark months, as print runs
             per_month = per_month.round(2)
             daily = pd.Series(0.0, index=days)
             for m, amount in zip(months, per_month, strict=True):

@@ -1,0 +1,19 @@
+{% macro mmm_quantile(expr, q) %}
+  {#- Continuous quantile aggregate (for interval columns over posterior draws). -#}
+  {{ return(adapter.dispatch('mmm_quantile', 'warehouse_mmm')(expr, q)) }}
+{% endmacro %}
+
+{% macro default__mmm_quantile(expr, q) %}percentile_cont({{ q }}) within group (order by {{ expr }}){% endmacro %}
+{% macro duckdb__mmm_quantile(expr, q) %}quantile_cont({{ expr }}, {{ q }}){% endmacro %}
+{% macro spark__mmm_quantile(expr, q) %}percentile({{ expr }}, {{ q }}){% endmacro %}
+{% macro bigquery__mmm_quantile(expr, q) %}approx_quantiles({{ expr }}, 1000)[offset({{ (q * 1000) | int }})]{% endmacro %}
+
+
+{% macro mmm_interval(expr, name) %}
+  {#- The interval columns every mart uses: <name>_mean, _median, _lower, _upper, where lower
+      and upper bound the 94% equal-tailed interval over posterior draws. -#}
+        avg({{ expr }}) as {{ name }}_mean,
+        {{ mmm_quantile(expr, 0.5) }} as {{ name }}_median,
+        {{ mmm_quantile(expr, 0.03) }} as {{ name }}_lower,
+        {{ mmm_quantile(expr, 0.97) }} as {{ name }}_upper
+{%- endmacro %}

@@ -1,0 +1,66 @@
+{#- The current run's media parameters, one row per draw x geo x channel, with the scales
+    needed to return to spend and KPI units. Draws thinned by var mmm_mart_thin. -#}
+with
+
+draws as (
+    select * from {{ ref('mmm_posterior_draws') }}
+),
+
+scaling as (
+    select * from {{ ref('mmm_posterior_scaling') }}
+),
+
+current_run as (
+    select * from {{ ref('mmm_current_run') }}
+),
+
+kept as (
+    select draws.*
+    from draws
+    inner join current_run on current_run.run_id = draws.run_id
+    where mod(draws.draw, {{ var('mmm_mart_thin') | int }}) = 0
+),
+
+channel_params as (
+    select
+        run_id,
+        chain,
+        draw,
+        geo,
+        term as channel,
+        max(case when parameter = 'adstock_alpha' then value end) as adstock_alpha,
+        max(case when parameter = 'adstock_theta' then value end) as adstock_theta,
+        max(case when parameter in ('saturation_lam', 'saturation_slope') then value end) as saturation_p1,
+        max(case when parameter = 'saturation_kappa' then value end) as saturation_p2,
+        max(case when parameter = 'saturation_beta' then value end) as saturation_beta,
+        max(case when parameter = 'saturation_alpha' then value end) as saturation_alpha
+    from kept
+    where parameter like 'adstock%' or parameter like 'saturation%'
+    group by run_id, chain, draw, geo, term
+),
+
+target_scale as (
+    select run_id, geo, value as target_scale from scaling where parameter = 'target_scale'
+),
+
+channel_scale as (
+    select run_id, geo, term as channel, value as channel_scale
+    from scaling where parameter = 'channel_scale'
+),
+
+final as (
+    select
+        channel_params.*,
+        channel_scale.channel_scale,
+        target_scale.target_scale
+    from channel_params
+    inner join channel_scale
+        on channel_scale.run_id = channel_params.run_id
+        and channel_scale.geo = channel_params.geo
+        and channel_scale.channel = channel_params.channel
+    inner join target_scale
+        on target_scale.run_id = channel_params.run_id
+        and target_scale.geo = channel_params.geo
+)
+
+select * from final

@@ -1,0 +1,72 @@
+{#- Week x geo: actual KPI against the model's prediction, in-sample or holdout. The mean
+    interval is over the posterior of mu; the predictive interval adds observation noise
+    (94%, normal approximation: mean +/- 1.881 * sqrt(var(mu) + mean(sigma^2))). -#}
+with
+
+component_draws as (
+    select * from {{ ref('int_component_draws') }}
+),
+
+draws as (
+    select * from {{ ref('mmm_posterior_draws') }}
+),
+
+scaling as (
+    select * from {{ ref('mmm_posterior_scaling') }}
+),
+
+panel as (
+    select * from {{ ref('int_weekly_panel') }}
+),
+
+mu_draws as (
+    select run_id, chain, draw, week_start, geo, sum(contribution) as mu
+    from component_draws
+    group by run_id, chain, draw, week_start, geo
+),
+
+sigma_draws as (
+    select draws.run_id, draws.chain, draws.draw, draws.geo, draws.value * scaling.value as sigma
+    from draws
+    inner join scaling
+        on scaling.run_id = draws.run_id and scaling.geo = draws.geo and scaling.parameter = 'target_scale'
+    where draws.parameter = 'y_sigma'
+),
+
+predicted as (
+    select
+        mu_draws.run_id,
+        mu_draws.week_start,
+        mu_draws.geo,
+        {{ mmm_interval('mu_draws.mu', 'predicted') }},
+        var_pop(mu_draws.mu) as mu_variance,
+        avg(sigma_draws.sigma * sigma_draws.sigma) as noise_variance
+    from mu_draws
+    inner join sigma_draws
+        on sigma_draws.run_id = mu_draws.run_id
+        and sigma_draws.chain = mu_draws.chain
+        and sigma_draws.draw = mu_draws.draw
+        and sigma_draws.geo = mu_draws.geo
+    group by mu_draws.run_id, mu_draws.week_start, mu_draws.geo
+),
+
+final as (
+    select
+        predicted.run_id,
+        predicted.week_start,
+        predicted.geo,
+        panel.kpi as actual,
+        predicted.predicted_mean,
+        predicted.predicted_median,
+        predicted.predicted_lower,
+        predicted.predicted_upper,
+        predicted.predicted_mean - 1.881 * sqrt(predicted.mu_variance + predicted.noise_variance) as predictive_lower,
+        predicted.predicted_mean + 1.881 * sqrt(predicted.mu_variance + predicted.noise_variance) as predictive_upper,
+        case when panel.is_holdout then 'holdout' else 'in_sample' end as sample
+    from predicted
+    inner join panel
+        on panel.week_start = predicted.week_start
+        and panel.geo = predicted.geo
+)
+
+select * from final

@@ -1,0 +1,75 @@
+{#- Channel x geo x spend level: the expected steady-state weekly contribution if the channel
+    spent that amount every week (0 to 2x its largest observed weekly spend, 61 levels), with
+    94% interval and the marginal return per extra unit of spend. is_current_level marks the
+    level nearest the channel's average weekly spend. -#}
+with
+
+params as (
+    select * from {{ ref('int_posterior_channel_draws') }}
+),
+
+spend as (
+    select * from {{ ref('int_media_spend_weekly') }}
+),
+
+levels as (
+    select generated_number - 1 as level_index from ({{ dbt.generate_series(61) }}) as numbers
+),
+
+observed as (
+    select geo, channel, max(spend) as max_weekly_spend, avg(spend) as avg_weekly_spend
+    from spend
+    group by geo, channel
+),
+
+grid as (
+    select
+        observed.geo,
+        observed.channel,
+        observed.avg_weekly_spend,
+        levels.level_index,
+        2 * observed.max_weekly_spend * levels.level_index / 60 as weekly_spend,
+        2 * observed.max_weekly_spend / 60 as step
+    from observed
+    cross join levels
+),
+
+{#- Constant spend x every week: adstock gives x times the sum of the lag weights. -#}
+curve_draws as (
+    select
+        params.run_id,
+        grid.geo,
+        grid.channel,
+        grid.level_index,
+        grid.weekly_spend,
+        grid.avg_weekly_spend,
+        grid.step,
+        {{ mmm_channel_response('grid.weekly_spend * params.weight_sum') }} as contribution,
+        {{ mmm_channel_response('(grid.weekly_spend + 0.01 * grid.step) * params.weight_sum') }} as contribution_next
+    from grid
+    inner join (
+        select
+            *,
+            {% for l in range(mmm_fit_setting('max_lag') + 1) -%}
+            {{ mmm_adstock_weight(mmm_fit_setting('adstock'), l, mmm_fit_setting('max_lag'), 'adstock_alpha', 'adstock_theta') }}{% if not loop.last %} + {% endif %}
+            {%- endfor %} as weight_sum
+        from params
+    ) as params
+        on params.geo = grid.geo and params.channel = grid.channel
+),
+
+final as (
+    select
+        run_id,
+        geo,
+        channel,
+        level_index,
+        weekly_spend,
+        {{ mmm_interval('contribution', 'contribution') }},
+        avg((contribution_next - contribution) / (0.01 * step)) as marginal_return_mean,
+        abs(weekly_spend - max(avg_weekly_spend)) = min(abs(weekly_spend - max(avg_weekly_spend))) over (partition by run_id, geo, channel) as is_current_level
+    from curve_draws
+    group by run_id, geo, channel, level_index, weekly_spend
+)
+
+select * from final

@@ -1,0 +1,91 @@
+"""The fit specification: one frozen, validated dataclass built from dbt vars.
+
+Why a dataclass: bad config should fail before any sampling starts, with a message that names
+the setting, and the spec's canonical JSON is hashed into the fit cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+ADSTOCKS = ("geometric", "delayed", "weibull")
+SATURATIONS = ("logistic", "hill", "michaelis_menten")
+SAMPLERS = ("nutpie", "pymc", "numpyro")
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """How to fit the MMM. Every field can be set from var ``mmm_fit`` in dbt_project.yml.
+
+    >>> FitConfig.from_mapping({"draws": 200}).draws
+    200
+    """
+
+    adstock: str = "geometric"
+    max_lag: int = 6
+    saturation: str = "logistic"
+    yearly_seasonality: int = 2
+    trend: bool = True
+    kpi_non_negative: bool = True
+    priors: dict[str, Any] = field(default_factory=dict)
+    holdout_weeks: int = 0
+    sampler: str = "nutpie"
+    chains: int = 4
+    draws: int = 1000
+    tune: int = 1000
+    target_accept: float = 0.95
+    random_seed: int = 42
+    max_r_hat: float = 1.01
+    min_ess_bulk: float = 400.0
+    max_divergences: int = 0
+    prior_predictive_draws: int = 500
+
+    def __post_init__(self) -> None:
+        def bad(name: str, why: str) -> ValueError:
+            return ValueError(f"var mmm_fit.{name}: {why} (got {getattr(self, name)!r})")
+
+        if self.adstock not in ADSTOCKS:
+            raise bad("adstock", f"must be one of {', '.join(ADSTOCKS)}")
+        if self.saturation not in SATURATIONS:
+            raise bad("saturation", f"must be one of {', '.join(SATURATIONS)}")
+        if self.sampler not in SAMPLERS:
+            raise bad("sampler", f"must be one of {', '.join(SAMPLERS)}")
+        for name in ("max_lag", "holdout_weeks", "max_divergences", "random_seed"):
+            if int(getattr(self, name)) < 0:
+                raise bad(name, "must be >= 0")
+        for name in ("chains", "draws", "tune", "prior_predictive_draws"):
+            if int(getattr(self, name)) < 1:
+                raise bad(name, "must be >= 1")
+        if self.yearly_seasonality < 0:
+            raise bad("yearly_seasonality", "must be >= 0 (0 switches seasonality off)")
+        if not 0.5 <= self.target_accept < 1:
+            raise bad("target_accept", "must be in [0.5, 1)")
+        if not isinstance(self.priors, dict):
+            raise bad("priors", "must be a mapping of parameter name to prior")
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> FitConfig:
+        """Build from a dbt var, refusing unknown keys so typos do not pass silently."""
+        values = dict(values or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"var mmm_fit: unknown setting(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+        return cls(**values)
+
+    def model_dict(self) -> dict[str, Any]:
+        """The settings that change the posterior (sampler, seed and gate thresholds excluded
+        from nothing: any change to them is a different fit, so all are hashed)."""
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dict(), sort_keys=True, default=str)
+
+    def config_hash(self) -> str:
+        return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]

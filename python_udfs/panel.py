@@ -1,0 +1,111 @@
+"""Shape the warehouse's long weekly tables into the one wide frame pymc-marketing fits.
+
+The SQL layer owns cleaning and validation; this module only pivots, checks the few things a
+fit cannot survive (so the message names the channel or week), and hashes the data for the
+fit cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+TREND = "trend"
+
+
+@dataclass(frozen=True)
+class ModelFrame:
+    """The fit's input: one row per week (x geo), channel and control columns, the KPI."""
+
+    frame: pd.DataFrame
+    channels: list[str]
+    controls: list[str]
+    control_scales: dict[str, tuple[float, float]]  # name -> (offset, scale)
+    geos: list[str]
+    holdout: pd.Series  # bool per row of frame
+
+    @property
+    def train(self) -> pd.DataFrame:
+        return self.frame.loc[~self.holdout.to_numpy()].reset_index(drop=True)
+
+    def data_hash(self) -> str:
+        """Hash of every number the fit sees, so unchanged data reuses the stored posterior."""
+        payload = pd.util.hash_pandas_object(self.frame, index=False).to_numpy().tobytes()
+        return hashlib.sha256(payload + repr(self.holdout.tolist()).encode()).hexdigest()[:16]
+
+
+def build_model_frame(
+    panel: pd.DataFrame,
+    spend: pd.DataFrame,
+    controls: pd.DataFrame,
+    *,
+    trend: bool = True,
+) -> ModelFrame:
+    """Pivot int_weekly_panel, int_media_spend_weekly and int_controls_weekly into a frame.
+
+    Controls are min-max scaled to 0..1 (offset and scale recorded) so one prior suits a 0/1
+    flag and a price alike, and a level such as a price index near 1.0 does not become a second
+    intercept (which stalls NUTS); pymc-marketing leaves controls unscaled. A control's
+    contribution is therefore measured against its lowest observed level.
+    """
+    panel = panel.rename(columns=str.lower)
+    panel["week_start"] = pd.to_datetime(panel["week_start"])
+    keys = ["week_start", "geo"]
+    wide_spend = _pivot(spend, "channel", "spend", keys)
+    channels = sorted(wide_spend.columns)
+    if not channels:
+        raise ValueError("int_media_spend_weekly: no channels to fit")
+
+    frame = panel[[*keys, "kpi", "trend", "is_holdout"]].merge(
+        wide_spend.reset_index(), on=keys, how="left"
+    )
+    control_names: list[str] = []
+    scales: dict[str, tuple[float, float]] = {}
+    if len(controls):
+        wide_controls = _pivot(controls, "control", "value", keys)
+        control_names = sorted(wide_controls.columns)
+        if TREND in control_names and trend:
+            raise ValueError(
+                "int_controls_weekly: control name 'trend' is reserved for the model's linear "
+                "trend; rename the control or set mmm_fit.trend: false"
+            )
+        frame = frame.merge(wide_controls.reset_index(), on=keys, how="left")
+    if trend:
+        control_names.append(TREND)
+    for name in control_names:
+        low, high = float(frame[name].min()), float(frame[name].max())
+        scales[name] = (low, high - low if high > low else 1.0)
+        frame[name] = (frame[name] - low) / scales[name][1]
+
+    frame = frame.sort_values(keys).reset_index(drop=True)
+    _check_finite(frame, [*channels, *control_names, "kpi"])
+    constant = [c for c in control_names if frame[c].nunique() <= 1]
+    if constant:
+        raise ValueError(
+            f"int_controls_weekly: control(s) {', '.join(constant)} never change over the window, "
+            "so their effect cannot be told from the intercept; drop them"
+        )
+    holdout = frame.pop("is_holdout").astype(bool)
+    frame = frame.drop(columns=["trend"]) if not trend else frame
+    frame = frame.rename(columns={"week_start": "date"})
+    geos = sorted(frame["geo"].unique())
+    if len(geos) == 1:
+        frame = frame.drop(columns=["geo"])
+    return ModelFrame(frame, channels, control_names, scales, geos, holdout)
+
+
+def _pivot(long: pd.DataFrame, name: str, value: str, keys: list[str]) -> pd.DataFrame:
+    long = long.rename(columns=str.lower).copy()
+    long["week_start"] = pd.to_datetime(long["week_start"])
+    return long.pivot_table(index=keys, columns=name, values=value, aggfunc="sum", dropna=False)
+
+
+def _check_finite(frame: pd.DataFrame, columns: list[str]) -> None:
+    for column in columns:
+        bad = frame.loc[~np.isfinite(frame[column].astype(float)), "week_start"]
+        if len(bad):
+            weeks = ", ".join(str(w.date()) for w in bad.head(5))
+            raise ValueError(f"weekly panel: column '{column}' has no value in week(s) {weeks}")

@@ -1,0 +1,190 @@
+"""Turn a stored fit into tidy, long tables the warehouse can join and aggregate.
+
+Long format (parameter, geo, term, value) keeps the schema fixed whatever the channels,
+controls or adstock/saturation choice, which is what lets SQL marts stay generic.
+"""
+
+from __future__ import annotations
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+SAMPLE_DIMS = ("chain", "draw")
+CI_PROB = 0.94
+
+
+def _term_dims(da: xr.DataArray) -> tuple[str | None, str | None]:
+    rest = [d for d in da.dims if d not in SAMPLE_DIMS]
+    geo = "geo" if "geo" in rest else None
+    others = [d for d in rest if d != "geo"]
+    if len(others) > 1:
+        raise ValueError(f"parameter {da.name} has more than one non-geo dimension: {others}")
+    return geo, (others[0] if others else None)
+
+
+def draws_long(posterior: xr.Dataset) -> pd.DataFrame:
+    """One row per chain x draw x parameter x geo x term."""
+    frames = []
+    for name, da in posterior.data_vars.items():
+        geo_dim, term_dim = _term_dims(da)
+        df = da.to_dataframe(name="value").reset_index()
+        df["parameter"] = name
+        df["geo"] = df.pop(geo_dim).astype(str) if geo_dim else "total"
+        df["term"] = df.pop(term_dim).astype(str) if term_dim else ""
+        frames.append(df[["chain", "draw", "parameter", "geo", "term", "value"]])
+    out = pd.concat(frames, ignore_index=True)
+    out["chain"] = out["chain"].astype("int64")
+    out["draw"] = out["draw"].astype("int64")
+    out["value"] = out["value"].astype("float64")
+    return out
+
+
+def scaling_long(tree: xr.DataTree, control_scales: dict[str, list[float]]) -> pd.DataFrame:
+    """The divisors pymc-marketing (target, channels) and we (controls) applied before the fit."""
+    const = tree["constant_data"].to_dataset()
+    rows = []
+    target = const["target_scale"]
+    for geo, value in _by_geo(target):
+        rows.append(("target_scale", geo, "", value))
+    channel = const["channel_scale"]
+    for ch in channel["channel"].values:
+        for geo, value in _by_geo(channel.sel(channel=ch)):
+            rows.append(("channel_scale", geo, str(ch), value))
+    for name, (offset, scale) in control_scales.items():
+        rows.append(("control_offset", "total", name, float(offset)))
+        rows.append(("control_scale", "total", name, float(scale)))
+    return pd.DataFrame(rows, columns=["parameter", "geo", "term", "value"])
+
+
+def _by_geo(da: xr.DataArray) -> list[tuple[str, float]]:
+    if "geo" in da.dims:
+        return [(str(g), float(da.sel(geo=g))) for g in da["geo"].values]
+    return [("total", float(da))]
+
+
+def sample_stats_long(stats: xr.Dataset) -> pd.DataFrame:
+    """Per chain x draw: divergence, tree depth, step size, energy, acceptance (names unified
+    across nutpie and PyMC)."""
+    rename = {"depth": "tree_depth", "mean_tree_accept": "acceptance_rate", "logp": "lp"}
+    df = stats.to_dataframe().reset_index().rename(columns=rename)
+    df["diverging"] = df["diverging"].astype(bool)
+    keep = ["chain", "draw", "diverging", "tree_depth", "step_size", "energy", "acceptance_rate"]
+    for column in keep:
+        if column not in df:
+            df[column] = np.nan
+    return df[keep]
+
+
+def parameter_summary(posterior: xr.Dataset) -> pd.DataFrame:
+    """Mean, sd, median, 94% equal-tailed interval (as in every mart), r-hat and ESS per parameter x geo x term (arviz)."""
+    tree = xr.DataTree.from_dict({"posterior": posterior})
+    stats = az.summary(tree, fmt="xarray", round_to="none", ci_prob=CI_PROB, ci_kind="eti")
+    median = posterior.median(dim=SAMPLE_DIMS)
+    frames = []
+    for name in posterior.data_vars:
+        da = posterior[name]
+        geo_dim, term_dim = _term_dims(da)
+        per_stat = {}
+        for stat in stats["summary"].values:
+            per_stat[str(stat)] = stats[name].sel(summary=stat, drop=True)
+        per_stat["median"] = median[name]
+        ds = xr.Dataset(per_stat)
+        if ds.dims:
+            df = ds.to_dataframe().reset_index()
+        else:
+            df = pd.DataFrame([{k: float(v) for k, v in ds.data_vars.items()}])
+        df["parameter"] = name
+        df["geo"] = df.pop(geo_dim).astype(str) if geo_dim else "total"
+        df["term"] = df.pop(term_dim).astype(str) if term_dim else ""
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    pct = round(CI_PROB * 100)
+    out = out.rename(columns={f"eti{pct}_lb": "lower", f"eti{pct}_ub": "upper"})
+    columns = [
+        "parameter",
+        "geo",
+        "term",
+        "mean",
+        "sd",
+        "median",
+        "lower",
+        "upper",
+        "r_hat",
+        "ess_bulk",
+        "ess_tail",
+        "mcse_mean",
+        "mcse_sd",
+    ]
+    return out[columns]
+
+
+def convergence(
+    posterior: xr.Dataset,
+    stats: xr.Dataset,
+    max_r_hat: float,
+    min_ess_bulk: float,
+    max_divergences: int,
+) -> dict:
+    """Run-level diagnostics and the convergence verdict, naming the worst parameters."""
+    rhat = az.rhat(posterior)
+    ess_bulk = az.ess(posterior, method="bulk")
+    ess_tail = az.ess(posterior, method="tail")
+    flat = []
+    for name in posterior.data_vars:
+        r = np.atleast_1d(rhat[name].values).ravel()
+        e = np.atleast_1d(ess_bulk[name].values).ravel()
+        labels = _labels(posterior[name])
+        flat += [(lab, float(rv), float(ev)) for lab, rv, ev in zip(labels, r, e, strict=True)]
+    divergences = int(stats["diverging"].sum())
+    max_r = max(f[1] for f in flat)
+    min_e = min(f[2] for f in flat)
+    min_tail = float(min(np.nanmin(np.atleast_1d(ess_tail[n].values)) for n in posterior.data_vars))
+    worst = sorted(flat, key=lambda f: (-f[1], f[2]))[:3]
+    converged = max_r <= max_r_hat and min_e >= min_ess_bulk and divergences <= max_divergences
+    return {
+        "divergences": divergences,
+        "max_r_hat": max_r,
+        "min_ess_bulk": min_e,
+        "min_ess_tail": min_tail,
+        "is_converged": bool(converged),
+        "worst_parameters": "; ".join(
+            f"{lab} (r_hat={r:.3f}, ess_bulk={e:.0f})" for lab, r, e in worst
+        ),
+    }
+
+
+def _labels(da: xr.DataArray) -> list[str]:
+    rest = [d for d in da.dims if d not in SAMPLE_DIMS]
+    if not rest:
+        return [str(da.name)]
+    index = pd.MultiIndex.from_product([da[d].values for d in rest])
+    return [
+        f"{da.name}[{', '.join(map(str, key if isinstance(key, tuple) else (key,)))}]"
+        for key in index
+    ]
+
+
+def prior_predictive_check(tree: xr.DataTree) -> pd.DataFrame:
+    """Does the prior imply KPI values of the right magnitude? Quantiles of the prior
+    predictive KPI against the observed range, on the original scale."""
+    scale = tree["constant_data"].to_dataset()["target_scale"]
+    prior_y = tree["prior_predictive"].to_dataset()["y"] * scale
+    observed = tree["observed_data"].to_dataset()["y"] * scale
+    q = prior_y.quantile([0.03, 0.5, 0.97]).values
+    lo, hi = prior_y.quantile([0.03, 0.97], dim=SAMPLE_DIMS)
+    inside = ((observed >= lo) & (observed <= hi)).mean().item()
+    return pd.DataFrame(
+        [
+            {
+                "prior_kpi_p03": float(q[0]),
+                "prior_kpi_median": float(q[1]),
+                "prior_kpi_p97": float(q[2]),
+                "observed_kpi_min": float(observed.min()),
+                "observed_kpi_mean": float(observed.mean()),
+                "observed_kpi_max": float(observed.max()),
+                "share_observed_in_prior_94": float(inside),
+            }
+        ]
+    )
