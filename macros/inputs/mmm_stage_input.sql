@@ -16,7 +16,7 @@
   {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
   {%- set start_col = adapter.quote(mmm_input_column(name, 'period_start')) -%}
   {%- if cfg.get('period_days') -%}
-    {%- set end_expr = dbt.dateadd('day', cfg['period_days'] - 1, dbt.safe_cast(start_col, 'date')) -%}
+    {%- set end_expr = dbt.dateadd('day', cfg['period_days'] - 1, mmm_safe_cast(start_col, 'date')) -%}
   {%- else -%}
     {%- set end_expr = adapter.quote(mmm_input_column(name, 'period_end')) -%}
   {%- endif -%}
@@ -32,13 +32,13 @@ renamed as (
         {%- else -%}
         'total'
         {%- endif %} as geo,
-        {{ dbt.safe_cast(start_col, 'date') }} as period_start,
-        {{ dbt.safe_cast(end_expr, 'date') }} as period_end,
+        {{ mmm_safe_cast(start_col, 'date') }} as period_start,
+        {{ mmm_safe_cast(end_expr, 'date') }} as period_end,
         {% if label -%}
         cast({{ adapter.quote(mmm_input_column(name, label)) }} as {{ dbt.type_string() }}) as {{ label }},
         {% endif -%}
         {{ raw_value }} as {{ value }}_raw,
-        {{ dbt.safe_cast(raw_value, mmm_type_double()) }} as {{ value }}
+        {{ mmm_safe_cast(raw_value, mmm_type_double()) }} as {{ value }}
     from source
 )
 {% endmacro %}
@@ -63,13 +63,14 @@ renamed as (
     {% for column in columns -%}
     select
         {{ geo_expr }} as geo,
-        {{ dbt.safe_cast(date_col, 'date') }} as period_start,
-        {{ dbt.safe_cast(dbt.dateadd('day', days - 1, dbt.safe_cast(date_col, 'date')), 'date') }} as period_end,
+        {{ mmm_safe_cast(date_col, 'date') }} as period_start,
+        {{ mmm_safe_cast(dbt.dateadd('day', days - 1, mmm_safe_cast(date_col, 'date')), 'date') }} as period_end,
         {% if label -%}
-        '{{ dbt.escape_single_quotes(column) }}' as {{ label }},
+        {#- a wide export's headers are not chosen labels: unsafe characters become '_' -#}
+        '{{ modules.re.sub("[^A-Za-z0-9_ .&+/()-]", "_", column) }}' as {{ label }},
         {% endif -%}
         cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) as {{ value }}_raw,
-        {{ dbt.safe_cast('cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')', mmm_type_double()) }} as {{ value }}
+        {{ mmm_safe_cast('cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')', mmm_type_double()) }} as {{ value }}
     from source
     {% if not loop.last %}union all
     {% endif %}

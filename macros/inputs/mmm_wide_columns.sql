@@ -3,17 +3,20 @@
       ending in '*' are prefixes, expanded against the file's header at run time. -#}
   {%- set cfg = var('mmm_wide_input') -%}
   {%- set wanted = cfg.get(kind) or [] -%}
-  {%- if not execute or wanted | select('string') | select('search', '[*]$') | list | length == 0 -%}
-    {{ return(wanted | reject('search', '[*]$') | list) }}
+  {%- set has_pattern = wanted | map('last') | select('equalto', '*') | list | length > 0 -%}
+  {%- set header = [] -%}
+  {%- if has_pattern and execute -%}
+    {%- set source = mmm_read_file(cfg['path']) if cfg.get('path') else cfg['relation'] -%}
+    {%- set header = run_query('select * from ' ~ source ~ ' limit 0').column_names -%}
   {%- endif -%}
-  {%- set header = run_query('select * from ' ~ mmm_read_file(cfg['path']) ~ ' limit 0').column_names -%}
   {%- set out = [] -%}
   {%- for w in wanted -%}
     {%- if w.endswith('*') -%}
-      {%- for h in header if h.startswith(w[:-1]) -%}{% do out.append(h) %}{%- endfor -%}
+      {%- for h in header if h.startswith(w[:-1]) -%}{%- do out.append(h) -%}{%- endfor -%}
     {%- else -%}
-      {% do out.append(w) %}
+      {%- do out.append(w) -%}
     {%- endif -%}
   {%- endfor -%}
-  {{ return(out) }}
+  {#- at parse time patterns cannot be expanded; one placeholder keeps the SQL well-formed -#}
+  {{ return(out if (out or execute) else ['__parse_placeholder__']) }}
 {% endmacro %}

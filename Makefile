@@ -1,0 +1,22 @@
+# The two commands a new user needs (README): `make demo` and `make test`.
+# Both install uv and the locked environment first, so a fresh clone needs only Python 3.12.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+
+.PHONY: setup demo test lint bench docs
+
+setup:
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen
+
+demo: setup ## dbt build on the bundled demo data into ./mmm.duckdb
+	$(UV) run dbt build
+
+test: setup ## the test suite (real NUTS fits with small draw counts)
+	$(UV) run pytest
+
+lint: setup
+	$(UV) run ruff check . && $(UV) run ruff format --check .
+
+bench: setup
+	$(UV) run python bench/bench_panel.py

@@ -1,0 +1,61 @@
+"""Shared fixtures: run the real dbt project against throwaway DuckDB files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+SHARED_DATA = PROJECT.parent / "shared" / "data"
+DBT = str(Path(sys.executable).with_name("dbt"))
+SQL_LAYER = ["--select", "+int_media_adstock_lags", "+int_controls_weekly", "assert_panel_spend_matches_raw"]
+
+
+def run_dbt(
+    args: list[str], db: Path, dbt_vars: dict | None = None, *, ok: bool = True
+) -> subprocess.CompletedProcess:
+    """Run dbt in the project with its own DuckDB file and target folder; check the outcome."""
+    target = db.parent / f"target_{db.stem}"
+    cmd = [DBT, *args, "--profiles-dir", str(PROJECT), "--target-path", str(target),
+           "--log-path", str(target / "logs")]
+    if dbt_vars:
+        cmd += ["--vars", json.dumps(dbt_vars)]
+    env = {**os.environ, "MMM_DUCKDB_PATH": str(db)}
+    proc = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=1200)
+    output = proc.stdout + proc.stderr
+    if ok and proc.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{output[-6000:]}")
+    if not ok and proc.returncode == 0:
+        raise AssertionError(f"dbt {' '.join(args)} should have failed:\n{output[-3000:]}")
+    proc.output = output  # type: ignore[attr-defined]
+    return proc
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def sql_layer_db(tmp_path_factory) -> Path:
+    """The demo's SQL layer (seeds, staging, panel, lags) built once, tests passing."""
+    db = tmp_path_factory.mktemp("sql") / "sql_layer.duckdb"
+    run_dbt(["build", *SQL_LAYER], db)
+    return db
+
+
+@pytest.fixture()
+def copy_of(tmp_path):
+    def _copy(db: Path) -> Path:
+        target = tmp_path / db.name
+        shutil.copy(db, target)
+        return target
+
+    return _copy

@@ -1,0 +1,74 @@
+"""The SQL layer on the demo data and on the public case-study file, by configuration alone."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SHARED_DATA, SQL_LAYER, query, run_dbt
+
+
+def test_demo_panel_shape(sql_layer_db):
+    assert query(sql_layer_db, "select count(*) from main.int_weeks") == [(182,)]
+    channels = query(sql_layer_db, "select distinct channel from main.int_media_spend_weekly order by 1")
+    assert [c for (c,) in channels] == ["display", "print", "search", "social", "tv"]
+    lags = query(sql_layer_db, "select min(lag), max(lag), count(*) from main.int_media_adstock_lags")
+    assert lags == [(0, 6, 182 * 5 * 7)]
+
+
+def test_panel_spend_equals_raw_spend_including_monthly_and_daily(sql_layer_db):
+    rows = query(
+        sql_layer_db,
+        """
+        select r.channel, r.total, p.total
+        from (select channel, sum(spend) as total from main_raw.demo_media_spend group by 1) r
+        join (select channel, sum(spend) as total from main.int_media_spend_weekly group by 1) p
+          using (channel)
+        """,
+    )
+    assert len(rows) == 5
+    for channel, raw, panel in rows:
+        assert panel == pytest.approx(raw, rel=1e-9), channel
+
+
+def test_lag_features_shift_spend(sql_layer_db):
+    rows = query(
+        sql_layer_db,
+        """
+        select l.spend_lagged, s.spend
+        from main.int_media_adstock_lags l
+        join main.int_media_spend_weekly s
+          on s.channel = l.channel and s.week_index = 10 - l.lag
+        join main.int_weeks w on w.week_start = l.week_start
+        where l.channel = 'tv' and w.week_index = 10
+        """,
+    )
+    assert len(rows) == 7
+    assert all(a == b for a, b in rows)
+
+
+CASE_STUDY = SHARED_DATA / "mmm_stan" / "data.csv"
+CASE_STUDY_CHANNELS = ["mdsp_dm", "mdsp_inst", "mdsp_nsp", "mdsp_audtr", "mdsp_vidtr", "mdsp_so", "mdsp_on"]
+
+
+def case_study_vars() -> dict:
+    return {
+        "mmm_week_start": "sunday",
+        "mmm_wide_input": {
+            "path": str(CASE_STUDY),
+            "date_column": "wk_strt_dt",
+            "kpi_column": "sales",
+            "spend_columns": CASE_STUDY_CHANNELS,
+            "control_columns": ["hldy_*"],
+        },
+    }
+
+
+@pytest.mark.skipif(not CASE_STUDY.exists(), reason="../shared/data/mmm_stan/data.csv is absent")
+def test_case_study_wide_file_by_configuration_alone(tmp_path):
+    db = tmp_path / "case_study.duckdb"
+    run_dbt(["build", *SQL_LAYER, "--exclude", "resource_type:seed"], db, case_study_vars())
+    assert query(db, "select count(*) from main.int_weeks") == [(209,)]
+    channels = [c for (c,) in query(db, "select distinct channel from main.int_media_spend_weekly order by 1")]
+    assert channels == sorted(CASE_STUDY_CHANNELS)
+    controls = [c for (c,) in query(db, "select distinct control from main.int_controls_weekly")]
+    assert len(controls) == 22 and all(c.startswith("hldy_") for c in controls)
+    assert query(db, "select min(week_start), max(week_start) from main.int_weeks")[0][0].isoformat() == "2014-08-03"
