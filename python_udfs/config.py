@@ -73,10 +73,7 @@ class FitConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(
-                f"var mmm_fit: unknown setting(s) {', '.join(unknown)}; "
-                f"known: {', '.join(sorted(known))}"
-            )
+            raise ValueError(f"var mmm_fit: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return cls(**values)
 
     def model_dict(self) -> dict[str, Any]:

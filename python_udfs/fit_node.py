@@ -79,9 +79,7 @@ def fit_or_reuse(
 
     _, result = mmm_fit.fit_mmm(mf, config, log=log)
     posterior = result.idata["posterior"].to_dataset()
-    free = [
-        v for v in posterior.data_vars if posterior[v].ndim <= 4 and "date" not in posterior[v].dims
-    ]
+    free = [v for v in posterior.data_vars if posterior[v].ndim <= 4 and "date" not in posterior[v].dims]
     free = [v for v in free if not v.endswith("_original_scale")]
     tree = mmm_fit.compact(result.idata, free)
     diag = posterior_tables.convergence(

@@ -70,9 +70,7 @@ def default_priors(mf: ModelFrame, config: FitConfig) -> dict[str, Any]:
         priors["saturation_alpha"] = Prior("HalfNormal", sigma=sigma_arg, dims=dims)
     if config.kpi_non_negative:
         obs_dims = (*(("geo",) if len(mf.geos) > 1 else ()), "date")
-        priors["likelihood"] = Prior(
-            "TruncatedNormal", lower=0, sigma=Prior("HalfNormal", sigma=2), dims=obs_dims
-        )
+        priors["likelihood"] = Prior("TruncatedNormal", lower=0, sigma=Prior("HalfNormal", sigma=2), dims=obs_dims)
     return priors
 
 
@@ -117,10 +115,8 @@ def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResul
         progressbar=False,
     )
     seconds = time.perf_counter() - start
-    prior = mmm.sample_prior_predictive(
-        X, y, samples=config.prior_predictive_draws, random_seed=config.random_seed
-    )
-    prior_y = prior["prior_predictive"] if "prior_predictive" in prior else prior
+    prior = mmm.sample_prior_predictive(X, y, samples=config.prior_predictive_draws, random_seed=config.random_seed)
+    prior_y = prior.get("prior_predictive", prior)
     prior_y = prior_y.to_dataset() if isinstance(prior_y, xr.DataTree) else prior_y
     if "sample" in prior_y.dims:  # pymc-marketing returns draws stacked into one index
         prior_y = prior_y.unstack("sample")

@@ -59,9 +59,7 @@ def build_model_frame(
     if not channels:
         raise ValueError("int_media_spend_weekly: no channels to fit")
 
-    frame = panel[[*keys, "kpi", "trend", "is_holdout"]].merge(
-        wide_spend.reset_index(), on=keys, how="left"
-    )
+    frame = panel[[*keys, "kpi", "trend", "is_holdout"]].merge(wide_spend.reset_index(), on=keys, how="left")
     control_names: list[str] = []
     scales: dict[str, tuple[float, float]] = {}
     if len(controls):

@@ -78,7 +78,8 @@ def sample_stats_long(stats: xr.Dataset) -> pd.DataFrame:
 
 
 def parameter_summary(posterior: xr.Dataset) -> pd.DataFrame:
-    """Mean, sd, median, 94% equal-tailed interval (as in every mart), r-hat and ESS per parameter x geo x term (arviz)."""
+    """Mean, sd, median, 94% equal-tailed interval (as in every mart), r-hat and ESS
+    per parameter x geo x term, from arviz."""
     tree = xr.DataTree.from_dict({"posterior": posterior})
     stats = az.summary(tree, fmt="xarray", round_to="none", ci_prob=CI_PROB, ci_kind="eti")
     median = posterior.median(dim=SAMPLE_DIMS)
@@ -149,9 +150,7 @@ def convergence(
         "min_ess_bulk": min_e,
         "min_ess_tail": min_tail,
         "is_converged": bool(converged),
-        "worst_parameters": "; ".join(
-            f"{lab} (r_hat={r:.3f}, ess_bulk={e:.0f})" for lab, r, e in worst
-        ),
+        "worst_parameters": "; ".join(f"{lab} (r_hat={r:.3f}, ess_bulk={e:.0f})" for lab, r, e in worst),
     }
 
 
@@ -160,10 +159,7 @@ def _labels(da: xr.DataArray) -> list[str]:
     if not rest:
         return [str(da.name)]
     index = pd.MultiIndex.from_product([da[d].values for d in rest])
-    return [
-        f"{da.name}[{', '.join(map(str, key if isinstance(key, tuple) else (key,)))}]"
-        for key in index
-    ]
+    return [f"{da.name}[{', '.join(map(str, key if isinstance(key, tuple) else (key,)))}]" for key in index]
 
 
 def prior_predictive_check(tree: xr.DataTree) -> pd.DataFrame:

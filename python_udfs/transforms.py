@@ -12,9 +12,7 @@ import numpy.typing as npt
 Array = npt.NDArray[np.float64]
 
 
-def adstock_weights(
-    adstock: str, max_lag: int, alpha: float, theta: float = 0.0, normalize: bool = True
-) -> Array:
+def adstock_weights(adstock: str, max_lag: int, alpha: float, theta: float = 0.0, normalize: bool = True) -> Array:
     """Weights for lags 0..max_lag (geometric: alpha^l; delayed: alpha^((l - theta)^2)).
 
     >>> adstock_weights("geometric", 2, 0.5, normalize=False).tolist()

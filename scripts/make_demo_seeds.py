@@ -151,9 +151,7 @@ def main() -> None:
     )
 
     SEEDS.mkdir(exist_ok=True)
-    pd.DataFrame(raw_rows).sort_values(["channel", "period_start"]).to_csv(
-        SEEDS / "demo_media_spend.csv", index=False
-    )
+    pd.DataFrame(raw_rows).sort_values(["channel", "period_start"]).to_csv(SEEDS / "demo_media_spend.csv", index=False)
     pd.DataFrame(
         {
             "period_start": weeks.date,

@@ -15,16 +15,27 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 DBT = str(Path(sys.executable).with_name("dbt"))
-SQL_LAYER = ["--select", "+int_media_adstock_lags", "+int_controls_weekly", "assert_panel_spend_matches_raw"]
+SQL_LAYER = [
+    "--select",
+    "+int_media_adstock_lags",
+    "+int_controls_weekly",
+    "assert_panel_spend_matches_raw",
+]
 
 
-def run_dbt(
-    args: list[str], db: Path, dbt_vars: dict | None = None, *, ok: bool = True
-) -> subprocess.CompletedProcess:
+def run_dbt(args: list[str], db: Path, dbt_vars: dict | None = None, *, ok: bool = True) -> subprocess.CompletedProcess:
     """Run dbt in the project with its own DuckDB file and target folder; check the outcome."""
     target = db.parent / f"target_{db.stem}"
-    cmd = [DBT, *args, "--profiles-dir", str(PROJECT), "--target-path", str(target),
-           "--log-path", str(target / "logs")]
+    cmd = [
+        DBT,
+        *args,
+        "--profiles-dir",
+        str(PROJECT),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+    ]
     if dbt_vars:
         cmd += ["--vars", json.dumps(dbt_vars)]
     env = {**os.environ, "MMM_DUCKDB_PATH": str(db)}

@@ -38,39 +38,48 @@ def _set(index: int, **values):
 
 CASES = {
     "negative_spend": (
-        {"edit_spend": _set(3, spend="-250.0")}, {},
+        {"edit_spend": _set(3, spend="-250.0")},
+        {},
         ["stg_media_spend.spend: negative values", "spend=-250.0"],
     ),
     "missing_spend": (
-        {"edit_spend": _set(5, spend="")}, {},
+        {"edit_spend": _set(5, spend="")},
+        {},
         ["stg_media_spend.spend: missing values", "channel=display"],
     ),
     "non_numeric_spend": (
-        {"edit_spend": _set(7, spend="12k")}, {},
+        {"edit_spend": _set(7, spend="12k")},
+        {},
         ["stg_media_spend.spend: values that are not numbers", "spend_raw=12k"],
     ),
     "duplicate_week": (
-        {"edit_spend": lambda rows: [*rows, dict(rows[0])]}, {},
+        {"edit_spend": lambda rows: [*rows, dict(rows[0])]},
+        {},
         ["duplicate rows for the same key", "channel=display, period_start=2022-01-03"],
     ),
     "hostile_channel_name": (
-        {"edit_spend": _set(0, channel="tv'); drop table main.int_weeks; --")}, {},
+        {"edit_spend": _set(0, channel="tv'); drop table main.int_weeks; --")},
+        {},
         ["stg_media_spend.channel: names must be", "drop table"],
     ),
     "kpi_gap": (
-        {"edit_kpi": lambda rows: rows[:50] + rows[51:]}, {},
+        {"edit_kpi": lambda rows: rows[:50] + rows[51:]},
+        {},
         ["int_weekly_panel.kpi: missing values", "week_start=2022-12-19"],
     ),
     "end_before_start": (
-        {"edit_spend": _set(2, period_end="2021-01-01")}, {},
+        {"edit_spend": _set(2, period_end="2021-01-01")},
+        {},
         ["stg_media_spend.period_start: periods that are not dates, end before they start"],
     ),
     "too_few_weeks": (
-        {}, {"mmm_min_weeks": 500},
+        {},
+        {"mmm_min_weeks": 500},
         ["int_weeks.week_start: too few weeks to fit", "n_weeks=182, min_weeks=500"],
     ),
     "channel_without_spend": (
-        {}, {"mmm_channels": ["tv", "search", "social", "display", "print", "radio"]},
+        {},
+        {"mmm_channels": ["tv", "search", "social", "display", "print", "radio"]},
         ["int_media_spend_weekly.spend: channels with no spend", "channel=radio"],
     ),
 }

@@ -46,7 +46,15 @@ def test_lag_features_shift_spend(sql_layer_db):
 
 
 CASE_STUDY = SHARED_DATA / "mmm_stan" / "data.csv"
-CASE_STUDY_CHANNELS = ["mdsp_dm", "mdsp_inst", "mdsp_nsp", "mdsp_audtr", "mdsp_vidtr", "mdsp_so", "mdsp_on"]
+CASE_STUDY_CHANNELS = [
+    "mdsp_dm",
+    "mdsp_inst",
+    "mdsp_nsp",
+    "mdsp_audtr",
+    "mdsp_vidtr",
+    "mdsp_so",
+    "mdsp_on",
+]
 
 
 def case_study_vars() -> dict:

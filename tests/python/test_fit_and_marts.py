@@ -1,0 +1,155 @@
+"""The real NUTS fit inside `dbt build` and the posterior marts computed from its draws."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import query, run_dbt
+
+from python_udfs.config import FitConfig
+from python_udfs.mmm_fit import build_mmm, from_bytes
+from python_udfs.panel import build_model_frame
+
+
+@pytest.fixture(scope="session")
+def demo_fit(tmp_path_factory):
+    """`dbt build` on the demo with the default fit settings, then again with nothing changed."""
+    db = tmp_path_factory.mktemp("fit") / "demo.duckdb"
+    first = run_dbt(["build"], db)
+    start = time.perf_counter()
+    second = run_dbt(["build"], db)
+    return db, first.output, second.output, time.perf_counter() - start
+
+
+def test_runs_table_records_diagnostics_and_default_fit_converges(demo_fit):
+    db, first, _, _ = demo_fit
+    assert "mmm: sampled in" in first
+    ((n, n_ids),) = query(db, "select count(*), count(distinct run_id) from main.mmm_runs")
+    assert n == n_ids == 1
+    ((r_hat, ess_bulk, ess_tail, divergences, converged, chains, draws),) = query(
+        db,
+        "select max_r_hat, min_ess_bulk, min_ess_tail, divergences, is_converged, chains, draws from main.mmm_runs",
+    )
+    assert (chains, draws) == (4, 1000)
+    assert 1.0 <= r_hat <= 1.01 and ess_bulk >= 400 and ess_tail > 0
+    assert divergences == 0 and converged
+    n_draws = query(db, "select count(distinct chain * 10000 + draw) from main.mmm_posterior_draws")
+    assert n_draws == [(4000,)]
+    assert query(db, "select count(*) from main.mmm_parameter_summary where r_hat is null") == [(0,)]
+
+
+def test_second_build_with_nothing_changed_does_not_sample(demo_fit):
+    db, _, second, seconds = demo_fit
+    assert "reusing fit" in second and "mmm: sampled in" not in second
+    assert query(db, "select count(*) from main.mmm_runs") == [(1,)]
+    print(f"second dbt build (cached fit) took {seconds:.1f} s")
+
+
+def test_true_roas_recovered_within_94_interval(demo_fit):
+    db, *_ = demo_fit
+    rows = query(
+        db,
+        """
+        select r.channel, t.roas, r.roas_lower, r.roas_upper
+        from main.channel_roas r join main_raw.demo_true_parameters t using (channel)
+        """,
+    )
+    assert len(rows) == 5
+    missed = [ch for ch, true, lo, hi in rows if not lo <= true <= hi]
+    assert len(missed) <= 1, f"true ROAS outside the 94% interval for {missed}: {rows}"
+
+
+def test_true_weekly_contributions_mostly_covered(demo_fit):
+    db, *_ = demo_fit
+    coverage = dict(
+        query(
+            db,
+            """
+            select c.channel, avg(case when t.true_contribution_kpi
+                   between c.contribution_lower and c.contribution_upper then 1.0 else 0.0 end)
+            from main.channel_contributions c
+            join main_raw.demo_true_contributions t using (week_start, channel)
+            group by 1
+            """,
+        )
+    )
+    print(f"weekly contribution coverage of the 94% interval: {coverage}")
+    assert len(coverage) == 5 and np.mean(list(coverage.values())) >= 0.7
+
+
+def test_sql_marts_equal_pymc_marketing_on_the_same_posterior(demo_fit):
+    """Parity: channel contributions and the fitted mean computed in SQL from the draws equal
+    pymc-marketing's own deterministics recomputed from the same posterior."""
+    import pymc as pm
+
+    db, *_ = demo_fit
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        fit = con.sql("select * from main.mmm_fits").df().iloc[0]
+        panel = con.sql("select * from main.int_weekly_panel").df()
+        spend = con.sql("select * from main.int_media_spend_weekly").df()
+        controls = con.sql("select * from main.int_controls_weekly").df()
+        sql_contrib = con.sql("select week_start, channel, contribution_mean from main.channel_contributions").df()
+        sql_fitted = con.sql("select week_start, predicted_mean from main.fitted_values").df()
+    config = FitConfig.from_mapping(json.loads(fit["model_config"]))
+    mf = build_model_frame(panel, spend, controls, trend=config.trend)
+    mmm = build_mmm(mf, config)
+    train = mf.train
+    mmm.build_model(train.drop(columns=["kpi"]), train["kpi"])
+    tree = from_bytes(fit["posterior_netcdf"])
+    posterior = tree["posterior"].to_dataset()
+    with mmm.model:
+        pp = pm.sample_posterior_predictive(posterior, var_names=["channel_contribution", "mu"], progressbar=False)
+    pp = pp["posterior_predictive"].to_dataset() if "posterior_predictive" in pp else pp
+    target_scale = float(tree["constant_data"].to_dataset()["target_scale"])
+    ours = sql_contrib.pivot(index="week_start", columns="channel", values="contribution_mean")
+    theirs = (pp["channel_contribution"].mean(("chain", "draw")) * target_scale).to_pandas()
+    theirs.index = pd.to_datetime(theirs.index)
+    ours.index = pd.to_datetime(ours.index)
+    np.testing.assert_allclose(ours.loc[theirs.index, theirs.columns], theirs, rtol=1e-6)
+    mu = (pp["mu"].mean(("chain", "draw")) * target_scale).to_pandas()
+    fitted = sql_fitted.set_index(pd.to_datetime(sql_fitted["week_start"]))["predicted_mean"]
+    np.testing.assert_allclose(fitted.loc[pd.to_datetime(mu.index)], mu, rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def tiny_fits(tmp_path_factory):
+    """Two tiny fits (too short to converge) with the same seed: the second forced, and with
+    the gate set to fail the build."""
+    db = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
+    tiny = {"mmm_fit": {"chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}}
+    first = run_dbt(["build"], db, tiny)
+    gated = run_dbt(["build"], db, {**tiny, "mmm_force_refit": True, "mmm_fail_on_unconverged": True}, ok=False)
+    return db, first.output, gated.output
+
+
+def test_unconverged_fit_is_recorded_and_flagged(tiny_fits):
+    db, first, _ = tiny_fits
+    assert "MMM FIT NOT CONVERGED" in first and "WARN 1 mmm_fit_converged" in first
+    assert query(db, "select count(*) from main.mmm_runs where not is_converged") == [(2,)]
+
+
+def test_fail_on_unconverged_stops_the_build_naming_parameters(tiny_fits):
+    _, _, gated = tiny_fits
+    assert "MMM FIT NOT CONVERGED" in gated and "worst parameters:" in gated and "r_hat=" in gated
+    assert "SKIP relation main.channel_contributions" in gated
+
+
+def test_same_data_config_and_seed_give_identical_draws(tiny_fits):
+    db, *_ = tiny_fits
+    runs = [r for (r,) in query(db, "select run_id from main.mmm_fits order by fitted_at")]
+    assert len(runs) == 2
+    a, b = (
+        query(
+            db,
+            f"select chain, draw, parameter, term, value from main.mmm_posterior_draws "
+            f"where run_id = '{r}' order by all",
+        )
+        for r in runs
+    )
+    assert len(a) == 2 * 30 * 24 and a == b
