@@ -1,0 +1,55 @@
+"""The numpy twins agree with pymc-marketing's own transforms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+from pymc_marketing.mmm.transformers import (
+    delayed_adstock,
+    geometric_adstock,
+    hill_function,
+    logistic_saturation,
+    michaelis_menten,
+)
+
+from python_udfs import transforms
+
+
+@pytest.fixture(scope="module")
+def rng():
+    return np.random.default_rng(7)
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.4, 0.85])
+def test_geometric_adstock_matches_pymc_marketing(rng, alpha):
+    x = rng.gamma(2, 1, 40)
+    theirs = geometric_adstock(xr.DataArray(x, dims="t"), alpha=alpha, l_max=7, normalize=True, dim="t").eval()
+    ours = transforms.adstock(x, transforms.adstock_weights("geometric", 6, alpha))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_delayed_adstock_matches_pymc_marketing(rng):
+    x = rng.gamma(2, 1, 40)
+    theirs = delayed_adstock(xr.DataArray(x, dims="t"), alpha=0.6, theta=2, l_max=7, normalize=True, dim="t").eval()
+    ours = transforms.adstock(x, transforms.adstock_weights("delayed", 6, 0.6, theta=2))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_saturations_match_pymc_marketing(rng):
+    x = rng.uniform(0, 3, 50)
+    xt = xr.DataArray(x, dims="t")
+    np.testing.assert_allclose(
+        transforms.saturation("logistic", x, 1.7), logistic_saturation(xt, lam=1.7).eval(), rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        transforms.saturation("michaelis_menten", x, 2.0, 0.5), michaelis_menten(xt, 2.0, 0.5).eval(), rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        transforms.saturation("hill", x, 1.5, 0.8), hill_function(xt, 1.5, 0.8).eval(), rtol=1e-10
+    )
+
+
+def test_unknown_transform_names_the_choice():
+    with pytest.raises(ValueError, match="weibull"):
+        transforms.adstock_weights("weibull", 3, 0.5)
