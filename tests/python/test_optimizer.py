@@ -39,5 +39,5 @@ def test_bad_scenarios_fail_with_clear_messages(draws):
     lower, upper = np.array([100.0, 100.0, 100.0]), np.array([200.0, 200.0, 200.0])
     with pytest.raises(ValueError, match="budget must be >= 0"):
         optimize_allocation(draws, -5.0, lower, upper, lower)
-    with pytest.raises(ValueError, match="infeasible scenario: budget 100.00 is outside"):
+    with pytest.raises(ValueError, match=r"infeasible scenario: budget 100\.00 is outside"):
         optimize_allocation(draws, 100.0, lower, upper, lower)
