@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -70,3 +71,13 @@ def copy_of(tmp_path):
         return target
 
     return _copy
+
+
+@pytest.fixture(scope="session")
+def demo_fit(tmp_path_factory):
+    """`dbt build` on the demo with the default fit settings, then again with nothing changed."""
+    db = tmp_path_factory.mktemp("fit") / "demo.duckdb"
+    first = run_dbt(["build"], db)
+    start = time.perf_counter()
+    second = run_dbt(["build"], db)
+    return db, first.output, second.output, time.perf_counter() - start

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -13,16 +12,6 @@ from conftest import query, run_dbt
 from python_udfs.config import FitConfig
 from python_udfs.mmm_fit import build_mmm, from_bytes
 from python_udfs.panel import build_model_frame
-
-
-@pytest.fixture(scope="session")
-def demo_fit(tmp_path_factory):
-    """`dbt build` on the demo with the default fit settings, then again with nothing changed."""
-    db = tmp_path_factory.mktemp("fit") / "demo.duckdb"
-    first = run_dbt(["build"], db)
-    start = time.perf_counter()
-    second = run_dbt(["build"], db)
-    return db, first.output, second.output, time.perf_counter() - start
 
 
 def test_runs_table_records_diagnostics_and_default_fit_converges(demo_fit):
