@@ -1,0 +1,121 @@
+"""Benchmark: the case-study fit end to end in dbt against plain pymc-marketing.
+
+(a) `dbt build` of the whole project on ../shared/data/mmm_stan/data.csv: channels mdsp_dm,
+    mdsp_inst, mdsp_nsp, mdsp_audtr, mdsp_vidtr, mdsp_so, mdsp_on; hldy_* controls; KPI sales;
+    geometric adstock with lags 0..6; logistic saturation; 5 yearly Fourier modes; 4 chains x
+    1000 tune + 1000 draws with nutpie; fitted on weeks up to 2018-02-01 (26 holdout weeks).
+(b) plain pymc-marketing fitting the same model (same priors, same scaled controls, nutpie)
+    from a pandas frame read straight from the CSV.
+Both run one after the other in this venv; prints both wall times and their ratio.
+Run: `uv run python bench/bench_fit_case_study.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PROJECT = Path(__file__).resolve().parents[1]
+DATA = PROJECT.parent / "shared" / "data" / "mmm_stan" / "data.csv"
+CHANNELS = ["mdsp_dm", "mdsp_inst", "mdsp_nsp", "mdsp_audtr", "mdsp_vidtr", "mdsp_so", "mdsp_on"]
+FIT = {"yearly_seasonality": 5, "chains": 4, "draws": 1000, "tune": 1000, "sampler": "nutpie"}
+
+
+def dbt_build(db: Path) -> float:
+    dbt_vars = {
+        "mmm_week_start": "sunday",
+        "mmm_holdout_weeks": 26,
+        "mmm_max_lag": 6,
+        "mmm_fit": FIT,
+        "mmm_wide_input": {
+            "path": str(DATA),
+            "date_column": "wk_strt_dt",
+            "kpi_column": "sales",
+            "spend_columns": CHANNELS,
+            "control_columns": ["hldy_*"],
+        },
+    }
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--profiles-dir",
+            str(PROJECT),
+            "--target-path",
+            str(db.parent / "target"),
+            "--vars",
+            json.dumps(dbt_vars),
+            "--quiet",
+        ],
+        cwd=PROJECT,
+        env={**os.environ, "MMM_DUCKDB_PATH": str(db)},
+        check=False,
+    )
+    return time.perf_counter() - start
+
+
+def plain_pymc_marketing() -> float:
+    start = time.perf_counter()
+    from pymc_extras.prior import Prior
+    from pymc_marketing.mmm import MMM, GeometricAdstock, LogisticSaturation
+
+    df = pd.read_csv(DATA, parse_dates=["wk_strt_dt"])
+    controls = [c for c in df.columns if c.startswith("hldy_")]
+    df["trend"] = np.linspace(0, 1, len(df))
+    train = df[df["wk_strt_dt"] <= "2018-02-01"]
+    for c in [*controls, "trend"]:  # the same min-max scaling the project applies
+        lo, hi = df[c].min(), df[c].max()
+        train = train.assign(**{c: (train[c] - lo) / (hi - lo if hi > lo else 1.0)})
+    controls = [c for c in [*controls, "trend"] if train[c].nunique() > 1]
+    share = train[CHANNELS].sum() / train[CHANNELS].sum().sum()
+    sigma = np.maximum(len(CHANNELS) * share.to_numpy() / np.sqrt(1 - 2 / np.pi), 0.05)
+    mmm = MMM(
+        date_column="wk_strt_dt",
+        channel_columns=CHANNELS,
+        control_columns=controls,
+        target_column="sales",
+        adstock=GeometricAdstock(l_max=7),
+        saturation=LogisticSaturation(),
+        yearly_seasonality=5,
+        model_config={
+            "saturation_beta": Prior("HalfNormal", sigma=sigma, dims="channel"),
+            "likelihood": Prior("TruncatedNormal", lower=0, sigma=Prior("HalfNormal", sigma=2), dims="date"),
+        },
+    )
+    X = train[["wk_strt_dt", *CHANNELS, *controls]]
+    mmm.fit(
+        X,
+        train["sales"],
+        chains=4,
+        draws=1000,
+        tune=1000,
+        target_accept=0.95,
+        nuts_sampler="nutpie",
+        random_seed=42,
+        progressbar=False,
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    if not DATA.exists():
+        sys.exit(f"{DATA} is absent")
+    with tempfile.TemporaryDirectory() as tmp:
+        a = dbt_build(Path(tmp) / "case_study.duckdb")
+    b = plain_pymc_marketing()
+    print(f"(a) dbt build end to end (SQL layer + fit + marts): {a:.1f} s")
+    print(f"(b) plain pymc-marketing fit from pandas:           {b:.1f} s")
+    print(f"ratio a/b: {a / b:.2f}")
+
+
+if __name__ == "__main__":
+    main()
