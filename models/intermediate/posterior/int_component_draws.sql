@@ -3,16 +3,12 @@
     channel. Their sum is the model's mean prediction (mu) on the original scale. -#}
 with
 
-draws as (
-    select * from {{ ref('mmm_posterior_draws') }}
+kept as (
+    select * from {{ ref('int_posterior_draws_current') }}
 ),
 
 scaling as (
     select * from {{ ref('mmm_posterior_scaling') }}
-),
-
-current_run as (
-    select * from {{ ref('mmm_current_run') }}
 ),
 
 panel as (
@@ -25,13 +21,6 @@ controls as (
 
 channel_contributions as (
     select * from {{ ref('int_channel_contribution_draws') }}
-),
-
-kept as (
-    select draws.*
-    from draws
-    inner join current_run on current_run.run_id = draws.run_id
-    where mod(draws.draw, {{ var('mmm_mart_thin') | int }}) = 0
 ),
 
 target_scale as (

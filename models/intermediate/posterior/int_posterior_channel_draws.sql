@@ -2,23 +2,12 @@
     needed to return to spend and KPI units. Draws thinned by var mmm_mart_thin. -#}
 with
 
-draws as (
-    select * from {{ ref('mmm_posterior_draws') }}
+kept as (
+    select * from {{ ref('int_posterior_draws_current') }}
 ),
 
 scaling as (
     select * from {{ ref('mmm_posterior_scaling') }}
-),
-
-current_run as (
-    select * from {{ ref('mmm_current_run') }}
-),
-
-kept as (
-    select draws.*
-    from draws
-    inner join current_run on current_run.run_id = draws.run_id
-    where mod(draws.draw, {{ var('mmm_mart_thin') | int }}) = 0
 ),
 
 channel_params as (

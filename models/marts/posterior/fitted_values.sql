@@ -8,7 +8,7 @@ component_draws as (
 ),
 
 draws as (
-    select * from {{ ref('mmm_posterior_draws') }}
+    select * from {{ ref('int_posterior_draws_current') }}
 ),
 
 scaling as (
