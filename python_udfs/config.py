@@ -77,8 +77,8 @@ class FitConfig:
         return cls(**values)
 
     def model_dict(self) -> dict[str, Any]:
-        """The settings that change the posterior (sampler, seed and gate thresholds excluded
-        from nothing: any change to them is a different fit, so all are hashed)."""
+        """Every setting, sampler, seed and gate thresholds included: a change to any of them
+        is a different fit, so all are hashed into the cache key."""
         return asdict(self)
 
     def to_json(self) -> str:

@@ -125,9 +125,6 @@ def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResul
     return mmm, FitResult(idata=idata, seconds=seconds)
 
 
-FREE_KEEP = ("chain", "draw")
-
-
 def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:
     """Keep what the tables need: free parameters, sample stats, scales, prior predictive."""
     stats_keep = [

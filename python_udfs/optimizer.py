@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from python_udfs.transforms import saturation
+from python_udfs.transforms import adstock_weights, saturation
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,11 @@ class ChannelDraws:
         numeric = ["adstock_alpha", "saturation_p1", "saturation_beta", "channel_scale", "target_scale"]
         wide = params.pivot_table(index=["chain", "draw"], columns="channel", values=numeric)
         alpha = wide["adstock_alpha"][channels].to_numpy()
-        lags = np.arange(max_lag + 1)
-        weights = alpha[..., None] ** lags
-        weight_sum = (weights / weights.sum(-1, keepdims=True)).sum(-1)
         return cls(
             channels=channels,
             lam=wide["saturation_p1"][channels].to_numpy(),
             beta=wide["saturation_beta"][channels].to_numpy(),
-            weight_sum=weight_sum,
+            weight_sum=adstock_weights("geometric", max_lag, alpha).sum(axis=-1),
             channel_scale=wide["channel_scale"][channels].to_numpy()[0],
             target_scale=float(wide["target_scale"].to_numpy()[0, 0]),
         )

@@ -34,10 +34,10 @@ def channel_response(
     """mmm_channel_response(...): expected steady-state weekly contribution (KPI units) of
     spending weekly_spend every week, for one set of parameters (one draw, or their means)."""
     a = {k: v.to_numpy(zero_copy_only=False).astype(float) for k, v in locals().items()}
-    lags = np.arange(int(a["max_lag"].max()) + 1)
-    w = a["alpha"][:, None] ** lags[None, :]
-    w = np.where(lags[None, :] <= a["max_lag"][:, None], w, 0.0)
-    weight_sum = (w / w.sum(axis=1, keepdims=True)).sum(axis=1)
+    weight_sum = np.empty_like(a["alpha"])
+    for lag in np.unique(a["max_lag"]):  # rows may differ in max_lag; usually one value
+        rows = a["max_lag"] == lag
+        weight_sum[rows] = transforms.adstock_weights("geometric", int(lag), a["alpha"][rows]).sum(axis=-1)
     x = a["weekly_spend"] * weight_sum / a["channel_scale"]
     return pa.array(a["target_scale"] * a["beta"] * transforms.saturation("logistic", x, a["lam"]))
 
@@ -62,13 +62,11 @@ def optimize_budget(
 ) -> list[dict]:
     """mmm_optimize_budget(...): the weekly budget split maximising expected contribution for
     the given response parameters; returns LIST(STRUCT(channel, weekly_spend)) to unnest."""
-    lags = np.arange(max_lag + 1)
-    w = np.asarray(alpha, dtype=float)[:, None] ** lags
     draws = ChannelDraws(
         channels=list(channels),
         lam=np.asarray(lam, dtype=float)[None, :],
         beta=np.asarray(beta, dtype=float)[None, :],
-        weight_sum=(w / w.sum(axis=1, keepdims=True)).sum(axis=1)[None, :],
+        weight_sum=transforms.adstock_weights("geometric", max_lag, alpha).sum(axis=-1)[None, :],
         channel_scale=np.asarray(channel_scale, dtype=float),
         target_scale=float(target_scale),
     )

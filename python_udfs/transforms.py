@@ -12,20 +12,26 @@ import numpy.typing as npt
 Array = npt.NDArray[np.float64]
 
 
-def adstock_weights(adstock: str, max_lag: int, alpha: float, theta: float = 0.0, normalize: bool = True) -> Array:
-    """Weights for lags 0..max_lag (geometric: alpha^l; delayed: alpha^((l - theta)^2)).
+def adstock_weights(
+    adstock: str, max_lag: int, alpha: npt.ArrayLike, theta: npt.ArrayLike = 0.0, normalize: bool = True
+) -> Array:
+    """Weights for lags 0..max_lag (geometric: alpha^l; delayed: alpha^((l - theta)^2)), on the
+    last axis; alpha (and theta) may be arrays, e.g. one value per draw and channel.
 
     >>> adstock_weights("geometric", 2, 0.5, normalize=False).tolist()
     [1.0, 0.5, 0.25]
+    >>> adstock_weights("geometric", 2, [0.5, 0.0]).sum(axis=-1).tolist()
+    [1.0, 1.0]
     """
     lags = np.arange(max_lag + 1, dtype=float)
+    alpha = np.asarray(alpha, dtype=float)[..., None]
     if adstock == "geometric":
         w = np.power(alpha, lags)
     elif adstock == "delayed":
-        w = np.power(alpha, (lags - theta) ** 2)
+        w = np.power(alpha, (lags - np.asarray(theta, dtype=float)[..., None]) ** 2)
     else:
         raise ValueError(f"adstock must be geometric or delayed, got {adstock!r}")
-    return w / w.sum() if normalize else w
+    return w / w.sum(axis=-1, keepdims=True) if normalize else w
 
 
 def adstock(spend: npt.ArrayLike, weights: npt.ArrayLike) -> Array:
@@ -48,20 +54,3 @@ def saturation(kind: str, x: npt.ArrayLike, p1: float, p2: float | None = None) 
     if kind == "michaelis_menten":
         return p1 * x / (p2 + x)
     raise ValueError(f"saturation must be logistic, hill or michaelis_menten, got {kind!r}")
-
-
-def steady_state_response(
-    weekly_spend: npt.ArrayLike,
-    *,
-    alpha: float,
-    lam: float,
-    beta: float,
-    channel_scale: float,
-    target_scale: float,
-    max_lag: int = 6,
-) -> Array:
-    """Expected weekly contribution (KPI units) of spending `weekly_spend` every week, for the
-    default model (normalised geometric adstock, logistic saturation)."""
-    w_sum = adstock_weights("geometric", max_lag, alpha).sum()
-    x = np.asarray(weekly_spend, dtype=float) * w_sum / channel_scale
-    return target_scale * beta * saturation("logistic", x, lam)
