@@ -142,3 +142,42 @@ def test_same_data_config_and_seed_give_identical_draws(tiny_fits):
         for r in runs
     )
     assert len(a) == 2 * 30 * 24 and a == b
+
+
+def test_crps_equals_the_closed_form_for_the_predictive_normal(demo_fit):
+    """fitted_values.crps (SQL, polynomial erf) against scipy's normal CDF in the closed form."""
+    from scipy.stats import norm
+
+    db, *_ = demo_fit
+    rows = np.array(query(db, "select actual, predicted_mean, predictive_sd, crps from main.fitted_values"))
+    y, m, s, sql_crps = rows.T
+    z = (y - m) / s
+    expected = s * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / np.sqrt(np.pi))
+    np.testing.assert_allclose(sql_crps, expected, rtol=1e-5)
+    ((mean_crps, sql_mean),) = query(
+        db, "select avg(f.crps), max(m.crps) from main.fitted_values f join main.fit_metrics m using (run_id, sample)"
+    )
+    assert sql_mean == pytest.approx(mean_crps) and 0 < sql_mean < np.mean(np.abs(y - m)) * 2
+
+
+def test_linear_components_interval_equals_the_draws_quantiles(demo_fit):
+    """decomposition scales each coefficient's interval by its weekly feature instead of
+    expanding every draw; the result must equal quantiles taken over the expanded draws."""
+    db, *_ = demo_fit
+    rows = query(
+        db,
+        """
+        with brute as (
+            select week_start, component, avg(contribution) as m,
+                   quantile_cont(contribution, 0.03) as lo, quantile_cont(contribution, 0.97) as hi
+            from main.int_component_draws
+            where component_type in ('baseline', 'trend', 'control')
+            group by week_start, component
+        )
+        select d.contribution_mean, b.m, d.contribution_lower, b.lo, d.contribution_upper, b.hi
+        from main.decomposition d join brute b using (week_start, component)
+        """,
+    )
+    assert len(rows) > 100
+    got = np.array(rows)
+    np.testing.assert_allclose(got[:, [0, 2, 4]], got[:, [1, 3, 5]], rtol=1e-9, atol=1e-9)

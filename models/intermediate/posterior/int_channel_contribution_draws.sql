@@ -1,6 +1,11 @@
 {#- Contribution of each channel in each week, per posterior draw, in KPI units: adstock over
     the lag features, then saturation, times the coefficient, as pymc-marketing computes it.
-    Also the contribution with 1% more spend in the week's history, for marginal ROAS. -#}
+    Also the contribution with 1% more spend in the week's history, for marginal ROAS.
+    A view: draws x weeks x channels rows are cheaper to recompute in each mart's aggregate
+    than to write out (measured: 0.5 s per read against 2.3 s to materialise, case study). -#}
+{{ config(materialized='view') }}
+{%- set max_lag = mmm_fit_setting('max_lag') %}
+
 with
 
 lags as (
@@ -11,41 +16,63 @@ params as (
     select * from {{ ref('int_posterior_channel_draws') }}
 ),
 
+panel as (
+    select * from {{ ref('int_weekly_panel') }}
+),
+
+lags_wide as (
+    select
+        lags.week_start,
+        lags.geo,
+        lags.channel,
+        panel.is_holdout,
+        {%- for lag in range(max_lag + 1) %}
+        sum(case when lags.lag = {{ lag }} then lags.spend_lagged else 0 end) as spend_lag_{{ lag }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from lags
+    inner join panel on panel.week_start = lags.week_start and panel.geo = lags.geo
+    group by lags.week_start, lags.geo, lags.channel, panel.is_holdout
+),
+
 adstocked as (
     select
         params.run_id,
         params.chain,
         params.draw,
-        lags.week_start,
-        lags.geo,
-        lags.channel,
-        sum(case when lags.lag = 0 then lags.spend_lagged else 0 end) as spend,
-        sum(lags.spend_lagged * {{ mmm_adstock_weight(mmm_fit_setting('adstock'), 'lags.lag', mmm_fit_setting('max_lag'), 'params.adstock_alpha', 'params.adstock_theta') }}) as adstocked_spend
-    from lags
+        lags_wide.week_start,
+        lags_wide.geo,
+        lags_wide.channel,
+        lags_wide.is_holdout,
+        lags_wide.spend_lag_0 as spend,
+        {% for lag in range(max_lag + 1) -%}
+        params.adstock_weight_{{ lag }} * lags_wide.spend_lag_{{ lag }}{{ ' +' if not loop.last }}
+        {% endfor -%}
+        as adstocked_spend,
+        params.saturation_p1,
+        params.saturation_p2,
+        params.saturation_beta,
+        params.saturation_alpha,
+        params.channel_scale,
+        params.target_scale
+    from lags_wide
     inner join params
-        on params.geo = lags.geo
-        and params.channel = lags.channel
-    group by params.run_id, params.chain, params.draw, lags.week_start, lags.geo, lags.channel
+        on params.geo = lags_wide.geo
+        and params.channel = lags_wide.channel
 ),
 
 contributions as (
     select
-        adstocked.run_id,
-        adstocked.chain,
-        adstocked.draw,
-        adstocked.week_start,
-        adstocked.geo,
-        adstocked.channel,
-        adstocked.spend,
-        {{ mmm_channel_response('adstocked.adstocked_spend') }} as contribution,
-        {{ mmm_channel_response('1.01 * adstocked.adstocked_spend') }} as contribution_plus_1pct
+        run_id,
+        chain,
+        draw,
+        week_start,
+        geo,
+        channel,
+        is_holdout,
+        spend,
+        {{ mmm_channel_response('adstocked_spend', 'adstocked') }} as contribution,
+        {{ mmm_channel_response('1.01 * adstocked_spend', 'adstocked') }} as contribution_plus_1pct
     from adstocked
-    inner join params
-        on params.run_id = adstocked.run_id
-        and params.chain = adstocked.chain
-        and params.draw = adstocked.draw
-        and params.geo = adstocked.geo
-        and params.channel = adstocked.channel
 )
 
 select * from contributions

@@ -1,5 +1,7 @@
 {#- The current run's media parameters, one row per draw x geo x channel, with the scales
-    needed to return to spend and KPI units. Draws thinned by var mmm_mart_thin. -#}
+    needed to return to spend and KPI units and each lag's adstock weight (computed once here,
+    not once per week downstream). Draws thinned by var mmm_mart_thin. -#}
+{%- set max_lag = mmm_fit_setting('max_lag') %}
 with
 
 kept as (
@@ -41,7 +43,10 @@ final as (
     select
         channel_params.*,
         channel_scale.channel_scale,
-        target_scale.target_scale
+        target_scale.target_scale,
+        {%- for lag in range(max_lag + 1) %}
+        {{ mmm_adstock_weight(mmm_fit_setting('adstock'), lag, max_lag, 'channel_params.adstock_alpha', 'channel_params.adstock_theta') }} as adstock_weight_{{ lag }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from channel_params
     inner join channel_scale
         on channel_scale.run_id = channel_params.run_id

@@ -7,10 +7,6 @@ contribution_draws as (
     select * from {{ ref('int_channel_contribution_draws') }}
 ),
 
-panel as (
-    select * from {{ ref('int_weekly_panel') }}
-),
-
 per_draw as (
     select
         contribution_draws.run_id,
@@ -22,10 +18,7 @@ per_draw as (
         sum(contribution_draws.contribution) as contribution,
         sum(contribution_draws.contribution_plus_1pct - contribution_draws.contribution) as extra_contribution
     from contribution_draws
-    inner join panel
-        on panel.week_start = contribution_draws.week_start
-        and panel.geo = contribution_draws.geo
-    where not panel.is_holdout
+    where not contribution_draws.is_holdout
     group by contribution_draws.run_id, contribution_draws.chain, contribution_draws.draw,
         contribution_draws.geo, contribution_draws.channel
 ),

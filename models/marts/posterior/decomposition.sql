@@ -1,21 +1,95 @@
 {#- Week x geo x component: what the model attributes each week's KPI to (baseline, trend,
-    seasonality, each control, each channel), with 94% intervals, for the current run. -#}
+    seasonality, each control, each channel), with 94% intervals, for the current run.
+    A linear term is its coefficient times a fixed weekly feature, so its interval is the
+    coefficient's interval scaled (ends swapped where the feature is negative): exact, and it
+    spares expanding every draw into every week. Channel rows are channel_contributions' own. -#}
 with
 
-component_draws as (
-    select * from {{ ref('int_component_draws') }}
+kept as (
+    select * from {{ ref('int_posterior_draws_current') }}
 ),
 
-final as (
+linear_features as (
+    select * from {{ ref('int_linear_features') }}
+),
+
+seasonality_draws as (
+    select * from {{ ref('int_seasonality_draws') }}
+),
+
+channel_contributions as (
+    select * from {{ ref('channel_contributions') }}
+),
+
+coefficients as (
+    select
+        run_id,
+        geo,
+        parameter,
+        term,
+        {{ mmm_interval('value', 'coefficient') }}
+    from kept
+    where parameter in ('intercept_contribution', 'gamma_control')
+    group by run_id, geo, parameter, term
+),
+
+linear as (
+    select
+        linear_features.run_id,
+        linear_features.week_start,
+        linear_features.geo,
+        linear_features.component_type,
+        linear_features.component,
+        coefficients.coefficient_mean * linear_features.feature as contribution_mean,
+        coefficients.coefficient_median * linear_features.feature as contribution_median,
+        case when linear_features.feature >= 0
+            then coefficients.coefficient_lower * linear_features.feature
+            else coefficients.coefficient_upper * linear_features.feature
+        end as contribution_lower,
+        case when linear_features.feature >= 0
+            then coefficients.coefficient_upper * linear_features.feature
+            else coefficients.coefficient_lower * linear_features.feature
+        end as contribution_upper
+    from linear_features
+    inner join coefficients
+        on coefficients.run_id = linear_features.run_id
+        and coefficients.geo = linear_features.geo
+        and coefficients.parameter = linear_features.parameter
+        and coefficients.term = linear_features.term
+),
+
+seasonality as (
     select
         run_id,
         week_start,
         geo,
-        component_type,
-        component,
+        'seasonality' as component_type,
+        'yearly_seasonality' as component,
         {{ mmm_interval('contribution', 'contribution') }}
-    from component_draws
-    group by run_id, week_start, geo, component_type, component
+    from seasonality_draws
+    group by run_id, week_start, geo
+),
+
+media as (
+    select
+        run_id,
+        week_start,
+        geo,
+        'channel' as component_type,
+        channel as component,
+        contribution_mean,
+        contribution_median,
+        contribution_lower,
+        contribution_upper
+    from channel_contributions
+),
+
+final as (
+    select * from linear
+    union all
+    select * from seasonality
+    union all
+    select * from media
 )
 
 select * from final

@@ -1,5 +1,6 @@
 {#- Per run x sample (in_sample, holdout): how well the posterior mean prediction fits the
-    actual KPI - R squared, MAPE and the share of weeks inside the 94% predictive interval. -#}
+    actual KPI - R squared, MAPE, mean CRPS of the predictive distribution, and the share of
+    weeks inside the 94% predictive interval. -#}
 with
 
 fitted as (
@@ -14,6 +15,7 @@ by_sample as (
         avg(actual) as mean_actual,
         sum((actual - predicted_mean) * (actual - predicted_mean)) as sse,
         avg(abs(actual - predicted_mean) / nullif(abs(actual), 0)) as mape,
+        avg(crps) as crps,
         avg(case when actual between predictive_lower and predictive_upper then 1.0 else 0.0 end) as predictive_coverage
     from fitted
     group by run_id, sample
@@ -36,6 +38,7 @@ final as (
         by_sample.n_weeks,
         1 - by_sample.sse / nullif(total_ss.sst, 0) as r_squared,
         by_sample.mape,
+        by_sample.crps,
         by_sample.predictive_coverage
     from by_sample
     inner join total_ss on total_ss.run_id = by_sample.run_id and total_ss.sample = by_sample.sample

@@ -1,6 +1,7 @@
 {#- Week x geo: actual KPI against the model's prediction, in-sample or holdout. The mean
     interval is over the posterior of mu; the predictive interval adds observation noise
-    (94%, normal approximation: mean +/- 1.881 * sqrt(var(mu) + mean(sigma^2))). -#}
+    (94%, normal approximation: mean +/- 1.881 * sqrt(var(mu) + mean(sigma^2))); crps scores
+    the actual against that predictive normal (lower is better, KPI units). -#}
 with
 
 component_draws as (
@@ -50,6 +51,13 @@ predicted as (
     group by mu_draws.run_id, mu_draws.week_start, mu_draws.geo
 ),
 
+with_sd as (
+    select
+        predicted.*,
+        sqrt(predicted.mu_variance + predicted.noise_variance) as predictive_sd
+    from predicted
+),
+
 final as (
     select
         predicted.run_id,
@@ -60,10 +68,12 @@ final as (
         predicted.predicted_median,
         predicted.predicted_lower,
         predicted.predicted_upper,
-        predicted.predicted_mean - 1.881 * sqrt(predicted.mu_variance + predicted.noise_variance) as predictive_lower,
-        predicted.predicted_mean + 1.881 * sqrt(predicted.mu_variance + predicted.noise_variance) as predictive_upper,
+        predicted.predicted_mean - 1.881 * predicted.predictive_sd as predictive_lower,
+        predicted.predicted_mean + 1.881 * predicted.predictive_sd as predictive_upper,
+        predicted.predictive_sd,
+        {{ mmm_normal_crps('panel.kpi', 'predicted.predicted_mean', 'predicted.predictive_sd') }} as crps,
         case when panel.is_holdout then 'holdout' else 'in_sample' end as sample
-    from predicted
+    from with_sd as predicted
     inner join panel
         on panel.week_start = predicted.week_start
         and panel.geo = predicted.geo

@@ -1,0 +1,87 @@
+{#- Week x geo x linear term of the current run: what one unit of the term's coefficient adds
+    to the KPI that week, in KPI units. The baseline's feature is the KPI scale; a control's is
+    its min-max scaled value times the KPI scale. contribution = coefficient draw * feature. -#}
+with
+
+scaling as (
+    select * from {{ ref('mmm_posterior_scaling') }}
+),
+
+current_run as (
+    select * from {{ ref('mmm_current_run') }}
+),
+
+panel as (
+    select * from {{ ref('int_weekly_panel') }}
+),
+
+controls as (
+    select * from {{ ref('int_controls_weekly') }}
+),
+
+run_scaling as (
+    select scaling.*
+    from scaling
+    inner join current_run on current_run.run_id = scaling.run_id
+),
+
+target_scale as (
+    select run_id, geo, value as target_scale from run_scaling where parameter = 'target_scale'
+),
+
+control_scaling as (
+    select
+        run_id,
+        term as control,
+        max(case when parameter = 'control_offset' then value end) as control_offset,
+        max(case when parameter = 'control_scale' then value end) as control_scale
+    from run_scaling
+    where parameter in ('control_offset', 'control_scale')
+    group by run_id, term
+),
+
+control_values as (
+    select week_start, geo, control, value from controls
+    union all
+    select week_start, geo, 'trend' as control, trend as value from panel
+),
+
+baseline as (
+    select
+        target_scale.run_id,
+        panel.week_start,
+        panel.geo,
+        'baseline' as component_type,
+        'intercept' as component,
+        'intercept_contribution' as parameter,
+        '' as term,
+        target_scale.target_scale as feature
+    from panel
+    inner join target_scale on target_scale.geo = panel.geo
+),
+
+control_terms as (
+    select
+        control_scaling.run_id,
+        control_values.week_start,
+        control_values.geo,
+        case when control_values.control = 'trend' then 'trend' else 'control' end as component_type,
+        control_values.control as component,
+        'gamma_control' as parameter,
+        control_values.control as term,
+        (control_values.value - control_scaling.control_offset) / control_scaling.control_scale
+            * target_scale.target_scale as feature
+    from control_values
+    inner join control_scaling on control_scaling.control = control_values.control
+    inner join target_scale
+        on target_scale.run_id = control_scaling.run_id
+        and target_scale.geo = control_values.geo
+),
+
+final as (
+    select * from baseline
+    union all
+    select * from control_terms
+)
+
+select * from final
