@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from python_udfs import transforms
-from python_udfs.optimizer import ChannelDraws, optimize_allocation
+from python_udfs.optimizer import ChannelDraws, Plan, optimize_allocation
 
 
 def logistic_saturation(x: pa.Array, lam: pa.Array) -> pa.Array:
@@ -64,14 +64,14 @@ def optimize_budget(
     the given response parameters; returns LIST(STRUCT(channel, weekly_spend)) to unnest."""
     draws = ChannelDraws(
         channels=list(channels),
-        lam=np.asarray(lam, dtype=float)[None, :],
+        weights=transforms.adstock_weights("geometric", max_lag, alpha)[None, :, :],
+        p1=np.asarray(lam, dtype=float)[None, :],
         beta=np.asarray(beta, dtype=float)[None, :],
-        weight_sum=transforms.adstock_weights("geometric", max_lag, alpha).sum(axis=-1)[None, :],
         channel_scale=np.asarray(channel_scale, dtype=float),
         target_scale=float(target_scale),
     )
     lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
-    spend, _ = optimize_allocation(draws, float(budget), lo, hi, (lo + hi) / 2)
+    spend = optimize_allocation(draws, Plan(lower=lo, upper=hi, budget=float(budget)), (lo + hi) / 2).weekly_spend
     return [{"channel": c, "weekly_spend": float(s)} for c, s in zip(channels, spend, strict=True)]
 
 

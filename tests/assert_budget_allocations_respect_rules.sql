@@ -1,6 +1,8 @@
-{#- Every scenario's optimised weekly spend adds up to its budget, each channel stays inside
-    its bounds, and for budgets at or above current spend the optimised expected contribution
-    is at least the current allocation's (the current plan is feasible there). -#}
+{#- Every scenario's plan obeys what was asked, recomputed here from the scenario inputs rather
+    than from the optimizer's own columns: weekly spend adds up to the budget (absolute, or
+    current +/- %), every channel stays within +/- bound_pct of current, every rule (min/max
+    spend, fixed, shares of channels or groups, ratios) holds, a target plan reaches its target,
+    and where the current plan is feasible the optimised expected contribution is at least its. -#}
 with
 
 allocations as (
@@ -8,29 +10,138 @@ allocations as (
 ),
 
 scenarios as (
-    select * from {{ ref('budget_scenarios') }}
+    select * from {{ ref('stg_budget_scenarios') }}
+),
+
+rules as (
+    select * from {{ ref('stg_budget_scenario_rules') }}
+),
+
+groups as (
+    select * from {{ ref('stg_channel_groups') }}
 ),
 
 totals as (
     select
+        allocations.run_id,
+        allocations.geo,
         allocations.scenario_id,
-        max(scenarios.budget_change_pct) as budget_change_pct,
-        sum(current_weekly_spend) * (1 + max(scenarios.budget_change_pct) / 100.0) as budget,
-        sum(optimised_weekly_spend) as optimised_total,
-        sum(contribution_before_mean) as before_mean,
-        sum(contribution_after_mean) as after_mean,
-        sum(case when optimised_weekly_spend < lower_bound - 1e-6 or optimised_weekly_spend > upper_bound + 1e-6
-            then 1 else 0 end) as out_of_bounds
+        sum(allocations.current_weekly_spend) as current_total,
+        sum(allocations.optimised_weekly_spend) as optimised_total,
+        max(allocations.scenario_contribution_before_mean) as before_mean,
+        max(allocations.scenario_contribution_after_mean) as after_mean,
+        max(allocations.scenario_target_contribution) as target_contribution
     from allocations
-    inner join scenarios on scenarios.scenario_id = allocations.scenario_id
-    group by allocations.scenario_id
+    group by allocations.run_id, allocations.geo, allocations.scenario_id
 ),
 
-violations as (
-    select * from totals
-    where abs(optimised_total - budget) > 1e-6 * budget
-       or out_of_bounds > 0
-       or (budget_change_pct >= 0 and after_mean < before_mean - 1e-9 * abs(before_mean))
+budget_violations as (
+    select totals.scenario_id, 'budget' as problem
+    from totals
+    inner join scenarios on scenarios.scenario_id = totals.scenario_id
+    where scenarios.objective <> 'target'
+      and abs(totals.optimised_total - coalesce(
+            scenarios.total_budget / coalesce(scenarios.horizon_weeks, 52),
+            totals.current_total * (1 + coalesce(scenarios.budget_change_pct, 0) / 100.0)
+          )) > 1e-6 * totals.current_total
+),
+
+bound_violations as (
+    select allocations.scenario_id, 'bound_pct ' || allocations.channel as problem
+    from allocations
+    inner join scenarios on scenarios.scenario_id = allocations.scenario_id
+    left join rules
+        on rules.scenario_id = allocations.scenario_id
+        and rules.target = allocations.channel
+        and rules.rule in ('min_spend', 'max_spend', 'fixed')
+    where rules.rule is null
+      and abs(allocations.optimised_weekly_spend - allocations.current_weekly_spend)
+          > coalesce(scenarios.bound_pct, 100) / 100.0 * allocations.current_weekly_spend + 1e-6
+),
+
+channel_rule_violations as (
+    select allocations.scenario_id, rules.rule || ' ' || rules.target as problem
+    from allocations
+    inner join rules on rules.scenario_id = allocations.scenario_id and rules.target = allocations.channel
+    where (rules.rule = 'min_spend' and allocations.optimised_weekly_spend < rules.value - 1e-6)
+       or (rules.rule = 'max_spend' and allocations.optimised_weekly_spend > rules.value + 1e-6)
+       or (rules.rule = 'fixed' and abs(allocations.optimised_weekly_spend
+            - coalesce(rules.value, allocations.current_weekly_spend)) > 1e-6)
+),
+
+members as (
+    select group_name as member_of, channel from groups
+    union all
+    select distinct channel as member_of, channel from allocations
+),
+
+share_rules as (
+    select
+        rules.scenario_id,
+        rules.rule,
+        rules.target,
+        rules.value,
+        sum(allocations.optimised_weekly_spend) as spend_in,
+        max(totals.optimised_total) as total
+    from rules
+    inner join members on members.member_of = rules.target
+    inner join allocations on allocations.scenario_id = rules.scenario_id and allocations.channel = members.channel
+    inner join totals on totals.scenario_id = rules.scenario_id and totals.geo = allocations.geo
+    where rules.rule in ('min_share', 'max_share')
+    group by rules.scenario_id, rules.rule, rules.target, rules.value, allocations.geo
+),
+
+share_violations as (
+    select scenario_id, rule || ' ' || target as problem
+    from share_rules
+    where (rule = 'min_share' and spend_in < value * total - 1e-6)
+       or (rule = 'max_share' and spend_in > value * total + 1e-6)
+),
+
+ratio_rules as (
+    select
+        rules.scenario_id,
+        rules.rule,
+        rules.target,
+        rules.value,
+        numerator.optimised_weekly_spend as spend_a,
+        denominator.optimised_weekly_spend as spend_b
+    from rules
+    inner join allocations as numerator
+        on numerator.scenario_id = rules.scenario_id
+        and numerator.channel = {{ dbt.split_part('rules.target', "'/'", 1) }}
+    inner join allocations as denominator
+        on denominator.scenario_id = rules.scenario_id
+        and denominator.geo = numerator.geo
+        and denominator.channel = {{ dbt.split_part('rules.target', "'/'", 2) }}
+    where rules.rule in ('min_ratio', 'max_ratio')
+),
+
+ratio_violations as (
+    select scenario_id, rule || ' ' || target as problem
+    from ratio_rules
+    where (rule = 'min_ratio' and spend_a < value * spend_b - 1e-6)
+       or (rule = 'max_ratio' and spend_a > value * spend_b + 1e-6)
+),
+
+outcome_violations as (
+    select totals.scenario_id, 'objective' as problem
+    from totals
+    inner join scenarios on scenarios.scenario_id = totals.scenario_id
+    where (scenarios.objective = 'target' and totals.after_mean < totals.target_contribution * (1 - 1e-6))
+       or (scenarios.objective = 'mean'
+           and totals.optimised_total >= totals.current_total
+           and not exists (select 1 from rules where rules.scenario_id = totals.scenario_id)
+           and totals.after_mean < totals.before_mean * (1 - 1e-9))
+),
+
+final as (
+    select * from budget_violations
+    union all select * from bound_violations
+    union all select * from channel_rule_violations
+    union all select * from share_violations
+    union all select * from ratio_violations
+    union all select * from outcome_violations
 )
 
-select * from violations
+select * from final

@@ -1,13 +1,15 @@
-{% macro mmm_input_relation(name) %}
-  {#- The FROM target of one raw input (media_spend, kpi or controls): the user's relation or
-      file from var('mmm_inputs'), else the bundled demo seed. Staging is the only caller. -#}
+{% macro mmm_input_relation(name, seed=none) %}
+  {#- The FROM target of one raw input (media_spend, kpi, controls, or the optimizer's
+      budget_scenarios, budget_scenario_rules, channel_groups): the user's relation or file
+      from var('mmm_inputs'), else the bundled seed (demo_<name> unless `seed` names it).
+      Staging is the only caller. -#}
   {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
   {%- if cfg.get('relation') -%}
     {{ cfg['relation'] }}
   {%- elif cfg.get('path') -%}
     {{ mmm_read_file(cfg['path']) }}
   {%- else -%}
-    {{ ref('demo_' ~ name) }}
+    {{ ref(seed or 'demo_' ~ name) }}
   {%- endif -%}
 {% endmacro %}
 

@@ -97,3 +97,46 @@ def test_bad_input_is_named_and_earlier_tables_survive(case, sql_layer_db, copy_
         # staging failed, so no table downstream of it was rebuilt
         assert query(db, "select count(*), sum(spend) from main.int_media_spend_weekly") == before
     assert query(db, "select count(*) from main.int_weeks")[0][0] > 0
+
+
+SCENARIO_HEADER = (
+    "scenario_id,description,objective,horizon_weeks,budget_change_pct,total_budget,bound_pct,"
+    "risk_quantile,target_change_pct,target_contribution"
+)
+BAD_SCENARIOS = {
+    "infeasible_bounds": (
+        "s,,mean,52,0,,50,,,",
+        "s,min_spend,tv,5000\ns,max_spend,tv,1000",
+        "budget scenario 's': infeasible bounds: minimum above maximum for tv",
+    ),
+    "budget_below_minimums": (
+        "s,,mean,52,-70,,50,,,",
+        "",
+        "budget scenario 's': infeasible scenario: weekly budget 2093.48 is outside the sum of channel bounds",  # 30%
+    ),
+    "unknown_channel": (
+        "s,,mean,52,0,,50,,,",
+        "s,fixed,radio,",
+        "budget scenario 's': rule fixed: unknown channel 'radio'",
+    ),
+    "negative_budget": ("s,,mean,52,,-100,50,,,", "", "budget scenario 's': budget must be >= 0"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SCENARIOS))
+def test_bad_budget_scenario_is_named_and_earlier_allocations_survive(case, demo_fit, copy_of, tmp_path):
+    scenario, rules, message = BAD_SCENARIOS[case]
+    db = copy_of(demo_fit[0])
+    before = query(db, "select * from main.budget_allocations order by scenario_id, channel")
+    summary = query(db, "select * from main.budget_scenario_summary order by scenario_id")
+    (tmp_path / "scenarios.csv").write_text(f"{SCENARIO_HEADER}\n{scenario}\n")
+    (tmp_path / "rules.csv").write_text("scenario_id,rule,target,value\n" + (f"{rules}\n" if rules else ""))
+    inputs = {
+        "budget_scenarios": {"path": str(tmp_path / "scenarios.csv")},
+        "budget_scenario_rules": {"path": str(tmp_path / "rules.csv")},
+    }
+    select = ["--select", "stg_budget_scenarios+", "stg_budget_scenario_rules+"]
+    proc = run_dbt(["build", *select], db, {"mmm_inputs": inputs}, ok=False)
+    assert message in proc.output, f"{message!r} not in dbt output:\n{proc.output[-4000:]}"
+    assert query(db, "select * from main.budget_allocations order by scenario_id, channel") == before
+    assert query(db, "select * from main.budget_scenario_summary order by scenario_id") == summary

@@ -1,4 +1,4 @@
-"""The budget optimizer on known response parameters."""
+"""The budget optimizer and scenario rules on known response parameters."""
 
 from __future__ import annotations
 
@@ -6,38 +6,152 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_udfs.optimizer import ChannelDraws, allocate_scenarios, optimize_allocation
+from python_udfs.optimizer import ChannelDraws, Plan, optimize_allocation
+from python_udfs.scenarios import ScenarioError, allocate_scenarios
+from python_udfs.transforms import adstock, adstock_weights, saturation
+
+CURRENT = pd.Series({"a": 600.0, "b": 300.0, "c": 100.0})
 
 
 @pytest.fixture()
 def draws():
     rng = np.random.default_rng(3)
     n = 200
+    alpha = np.column_stack([rng.uniform(0.2, 0.6, n) for _ in range(3)])
     return ChannelDraws(
         channels=["a", "b", "c"],
-        lam=np.column_stack([rng.normal(m, 0.05, n) for m in (3.0, 1.0, 0.5)]),
+        weights=adstock_weights("geometric", 3, alpha),
+        p1=np.column_stack([rng.normal(m, 0.05, n) for m in (3.0, 1.0, 0.5)]),
         beta=np.column_stack([rng.normal(m, 0.01, n) for m in (0.1, 0.2, 0.3)]),
-        weight_sum=np.ones((n, 3)),
         channel_scale=np.array([1000.0, 1000.0, 1000.0]),
         target_scale=10_000.0,
     )
 
 
+def _scenario(**kw) -> pd.DataFrame:
+    row = {"scenario_id": "s", "objective": "mean", "horizon_weeks": 20, "budget_change_pct": 0.0, "bound_pct": 50.0}
+    return pd.DataFrame([{**row, **kw}])
+
+
+def _rules(*rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["scenario_id", "rule", "target", "value"])
+
+
+def test_horizon_contribution_equals_adstock_then_saturation_week_by_week(draws):
+    """The closed form over ramp-up, steady state and carryover tail equals simulating the
+    weekly series: constant spend for the horizon, then zeros, adstocked, saturated, summed."""
+    x, horizon = np.array([500.0, 200.0, 50.0]), 9
+    got = draws.contribution(x, horizon)
+    for d in (0, 7):
+        for c in range(3):
+            series = np.r_[np.full(horizon, x[c]), np.zeros(3)]
+            ad = adstock(series, draws.weights[d, c]) / draws.channel_scale[c]
+            want = draws.target_scale * draws.beta[d, c] * saturation("logistic", ad, draws.p1[d, c]).sum()
+            assert got[d, c] == pytest.approx(want, rel=1e-12)
+    eps = 1e-3
+    numeric = (draws.contribution(x + eps * np.eye(3)[1], horizon) - draws.contribution(x, horizon))[:, 1] / eps
+    np.testing.assert_allclose(draws.gradient(x, horizon)[:, 1], numeric, rtol=1e-4)
+
+
 def test_optimum_beats_current_and_respects_budget_and_bounds(draws):
-    current = pd.Series({"a": 600.0, "b": 300.0, "c": 100.0})
-    scenarios = pd.DataFrame({"scenario_id": ["same"], "budget_change_pct": [0], "bound_pct": [50]})
-    out = allocate_scenarios(draws, current, scenarios)
+    out = allocate_scenarios(draws, CURRENT, _scenario())
     assert out["optimised_weekly_spend"].sum() == pytest.approx(1000.0, rel=1e-9)
     assert (out["optimised_weekly_spend"] >= out["lower_bound"] - 1e-9).all()
     assert (out["optimised_weekly_spend"] <= out["upper_bound"] + 1e-9).all()
     assert out["contribution_after_mean"].sum() > out["contribution_before_mean"].sum()
+    assert out["optimizer_converged"].all()
     # channel a saturates fastest, so money moves away from it
     assert out.set_index("channel").loc["a", "optimised_weekly_spend"] < 600.0
 
 
-def test_bad_scenarios_fail_with_clear_messages(draws):
-    lower, upper = np.array([100.0, 100.0, 100.0]), np.array([200.0, 200.0, 200.0])
-    with pytest.raises(ValueError, match="budget must be >= 0"):
-        optimize_allocation(draws, -5.0, lower, upper, lower)
-    with pytest.raises(ValueError, match=r"infeasible scenario: budget 100\.00 is outside"):
-        optimize_allocation(draws, 100.0, lower, upper, lower)
+def test_shares_groups_ratios_and_fixed_channels_hold_and_bind(draws):
+    rules = _rules(
+        ("s", "min_share", "ab", 0.8),
+        ("s", "fixed", "c", None),
+        ("s", "min_ratio", "a/b", 1.5),
+    )
+    groups = pd.DataFrame({"group_name": ["ab", "ab"], "channel": ["a", "b"]})
+    out = allocate_scenarios(draws, CURRENT, _scenario(bound_pct=100.0), rules, groups).set_index("channel")
+    x = out["optimised_weekly_spend"]
+    assert x.sum() == pytest.approx(1000.0)
+    assert x["c"] == pytest.approx(100.0)
+    assert (x["a"] + x["b"]) >= 0.8 * x.sum() - 1e-6
+    assert x["a"] >= 1.5 * x["b"] - 1e-6
+    binding = out["binding_constraints"].iloc[0]
+    assert "c fixed" in binding and "a/b min_ratio 1.5" in binding
+
+
+def test_risk_adjusted_objective_is_at_least_the_mean_optimums_worst_tail(draws):
+    mean = allocate_scenarios(draws, CURRENT, _scenario())
+    risk = allocate_scenarios(draws, CURRENT, _scenario(objective="risk_adjusted", risk_quantile=0.1))
+    plan = Plan(
+        lower=CURRENT.to_numpy() * 0.5,
+        upper=CURRENT.to_numpy() * 1.5,
+        budget=1000.0,
+        objective="risk_adjusted",
+        risk_quantile=0.1,
+        horizon=20,
+    )
+    from python_udfs.optimizer import objective_value
+
+    at_mean = objective_value(draws, mean["optimised_weekly_spend"].to_numpy(), plan)
+    assert risk["scenario_objective_value"].iloc[0] >= at_mean - 1e-9 * abs(at_mean)
+
+
+def test_inverse_target_finds_the_smallest_budget(draws):
+    out = allocate_scenarios(draws, CURRENT, _scenario(objective="target", target_change_pct=3.0))
+    before = out["scenario_contribution_before_mean"].iloc[0]
+    after = out["scenario_contribution_after_mean"].iloc[0]
+    assert after == pytest.approx(before * 1.03, rel=1e-6)
+    # reallocating alone gains something, so the target needs less than 3% more money than now
+    assert out["optimised_weekly_spend"].sum() < 1000.0 * 1.03
+
+
+@pytest.mark.parametrize(
+    ("scenario", "rules", "message"),
+    [
+        ({"budget_change_pct": -200.0}, [], "budget must be >= 0"),
+        ({"budget_change_pct": -60.0}, [], r"weekly budget 400\.00 is outside the sum of channel bounds"),
+        ({}, [("s", "min_spend", "a", 900.0), ("s", "max_spend", "a", 800.0)], "minimum above maximum for a"),
+        ({}, [("s", "max_share", "nope", 0.5)], "unknown channel or group 'nope'"),
+        ({}, [("s", "fixed", "zz", None)], "unknown channel 'zz'"),
+        ({}, [("s", "min_share", "a", 0.95)], "cannot all hold"),
+        ({"objective": "target", "target_change_pct": 500.0}, [], "unreachable target"),
+    ],
+)
+def test_bad_scenarios_fail_with_clear_messages(draws, scenario, rules, message):
+    with pytest.raises(ScenarioError, match=message) as err:
+        allocate_scenarios(draws, CURRENT, _scenario(**scenario), _rules(*rules))
+    assert "budget scenario 's'" in str(err.value)
+
+
+def test_single_draw_udf_path_matches_direct_call(draws):
+    one = ChannelDraws(
+        channels=draws.channels,
+        weights=draws.weights[:1],
+        p1=draws.p1[:1],
+        beta=draws.beta[:1],
+        channel_scale=draws.channel_scale,
+        target_scale=draws.target_scale,
+    )
+    lo, hi = CURRENT.to_numpy() * 0.5, CURRENT.to_numpy() * 1.5
+    res = optimize_allocation(one, Plan(lower=lo, upper=hi, budget=1000.0), CURRENT.to_numpy())
+    assert res.converged and res.weekly_spend.sum() == pytest.approx(1000.0)
+
+
+def test_spend_before_the_plan_carries_into_its_first_weeks(draws):
+    """With history, week t of the plan also gets the adstock of the weeks before it: equal to
+    simulating history + plan + tail and counting the weeks from the plan's start."""
+    from dataclasses import replace
+
+    history = np.array([[300.0, 200.0, 100.0], [50.0, 0.0, 80.0], [0.0, 10.0, 20.0]])  # latest first
+    with_past = replace(draws, history=history)
+    x, horizon = np.array([500.0, 200.0, 50.0]), 2
+    got = with_past.contribution(x, horizon)
+    for d in (0, 11):
+        for c in range(3):
+            series = np.r_[history[c][::-1], np.full(horizon, x[c]), np.zeros(3)]
+            ad = adstock(series, draws.weights[d, c])[3:] / draws.channel_scale[c]
+            want = draws.target_scale * draws.beta[d, c] * saturation("logistic", ad, draws.p1[d, c]).sum()
+            assert got[d, c] == pytest.approx(want, rel=1e-12)
+    assert (got > draws.contribution(x, horizon)).all()

@@ -1,17 +1,32 @@
-"""Scenario x channel budget allocations optimised over the current run's posterior."""
+"""Scenario x geo x channel budget allocations optimised over the current run's posterior."""
 
+import json
+
+import pandas as pd
+
+from python_udfs.config import FitConfig
 from python_udfs.dbt_io import to_pandas
-from python_udfs.optimizer import ChannelDraws, allocate_scenarios
+from python_udfs.optimizer import ChannelDraws
+from python_udfs.scenarios import allocate_scenarios
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     meta = dbt.config.get("meta") or {}
+    config = FitConfig.from_mapping(json.loads(meta.get("mmm_fit_json") or "{}"))
     params = to_pandas(dbt.ref("int_posterior_channel_draws"))
     spend = to_pandas(dbt.ref("int_media_spend_weekly"))
-    scenarios = to_pandas(dbt.ref("budget_scenarios"))
-    draws = ChannelDraws.from_frame(params, int(meta.get("mmm_max_lag") or 6))
-    current = spend.groupby("channel")["spend"].mean()
-    out = allocate_scenarios(draws, current, scenarios)
-    out.insert(0, "run_id", params["run_id"].iloc[0])
-    return out
+    scenarios = to_pandas(dbt.ref("stg_budget_scenarios"))
+    rules = to_pandas(dbt.ref("stg_budget_scenario_rules"))
+    groups = to_pandas(dbt.ref("stg_channel_groups"))
+    frames = []
+    for geo, geo_params in params.groupby("geo"):
+        geo_spend = spend[spend["geo"] == geo]
+        draws = ChannelDraws.from_frame(geo_params, config.saturation, history=geo_spend)
+        current = geo_spend.groupby("channel")["spend"].mean()
+        out = allocate_scenarios(draws, current, scenarios, rules, groups)
+        out.insert(0, "geo", geo)
+        frames.append(out)
+    result = pd.concat(frames, ignore_index=True)
+    result.insert(0, "run_id", params["run_id"].iloc[0])
+    return result

@@ -1,0 +1,211 @@
+"""Budget scenarios from seeds into optimizer plans, and their results as one tidy table.
+
+Seeds (documented in seeds/_seeds.yml):
+- budget_scenarios: one row per scenario - objective (mean, risk_adjusted, target), horizon,
+  budget (absolute total or % change on current), default bounds (+/- % of current), risk
+  quantile, target (absolute or % change on the current plan's expected contribution).
+- budget_scenario_rules: scenario_id, rule, target, value - min_spend / max_spend / fixed
+  (weekly spend of a channel), min_share / max_share (of a channel or a group), min_ratio /
+  max_ratio ("a/b": spend of a over spend of b).
+- channel_groups: group_name, channel (e.g. digital = search, social, display).
+Every problem is reported as ValueError naming the seed, scenario, rule and channel at fault.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from python_udfs.optimizer import ChannelDraws, Plan, objective_value, optimize_allocation
+
+OBJECTIVES = ("mean", "risk_adjusted", "target")
+RULES = ("min_spend", "max_spend", "fixed", "min_share", "max_share", "min_ratio", "max_ratio")
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be planned, with the seed row at fault in the message."""
+
+
+def _num(row: pd.Series, name: str, default: float | None = None) -> float | None:
+    value = row.get(name)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return default
+    return float(value)
+
+
+def build_plan(
+    scenario: pd.Series, rules: pd.DataFrame, groups: dict[str, list[str]], channels: list[str], current: np.ndarray
+) -> tuple[Plan, float | None]:
+    """The Plan for one scenario row and the target change % it asked for (resolved later)."""
+    sid = scenario["scenario_id"]
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError(f"budget scenario '{sid}': {message}")
+
+    objective = str(scenario.get("objective") or "mean")
+    if objective not in OBJECTIVES:
+        raise fail(f"objective '{objective}' is not one of {', '.join(OBJECTIVES)}")
+    horizon = int(_num(scenario, "horizon_weeks", 52))
+    if horizon < 1:
+        raise fail(f"horizon_weeks must be >= 1, got {horizon}")
+    bound_pct = _num(scenario, "bound_pct", 100.0)
+    if bound_pct < 0:
+        raise fail(f"bound_pct must be >= 0, got {bound_pct}")
+    lower = current * max(0.0, 1 - bound_pct / 100)
+    upper = current * (1 + bound_pct / 100)
+    budget = None
+    if objective != "target":
+        total = _num(scenario, "total_budget")
+        if total is not None:
+            budget = total / horizon
+        else:
+            budget = current.sum() * (1 + _num(scenario, "budget_change_pct", 0.0) / 100)
+        if budget < 0:
+            raise fail(f"budget must be >= 0, got a weekly budget of {budget:.2f}")
+    index = {c: i for i, c in enumerate(channels)}
+    rows, labels = [], []
+
+    def members(name: str, rule: str) -> np.ndarray:
+        picked = np.zeros(len(channels))
+        if name in index:
+            picked[index[name]] = 1.0
+        elif name in groups:
+            unknown = [c for c in groups[name] if c not in index]
+            if unknown:
+                raise fail(f"group '{name}' (channel_groups) names unknown channels {unknown}")
+            picked[[index[c] for c in groups[name]]] = 1.0
+        else:
+            raise fail(f"rule {rule}: unknown channel or group '{name}' (channels: {', '.join(channels)})")
+        return picked
+
+    for rule in rules.itertuples():
+        kind, name, value = str(rule.rule), str(rule.target), rule.value
+        value = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+        if kind not in RULES:
+            raise fail(f"rule '{kind}' is not one of {', '.join(RULES)}")
+        if kind in ("min_spend", "max_spend", "fixed"):
+            if name not in index:
+                raise fail(f"rule {kind}: unknown channel '{name}' (channels: {', '.join(channels)})")
+            i = index[name]
+            amount = current[i] if (kind == "fixed" and value is None) else value
+            if amount is None or amount < 0:
+                raise fail(f"rule {kind} {name}: value must be a weekly spend >= 0, got {value}")
+            if kind in ("min_spend", "fixed"):
+                lower[i] = amount
+            if kind in ("max_spend", "fixed"):
+                upper[i] = amount
+        elif kind in ("min_share", "max_share"):
+            if value is None or not 0 <= value <= 1:
+                raise fail(f"rule {kind} {name}: value must be a share between 0 and 1, got {value}")
+            g = members(name, kind)
+            rows.append(g - value if kind == "min_share" else value - g)
+            labels.append(f"{name} {kind} {value:g}")
+        else:
+            parts = name.split("/")
+            if len(parts) != 2:
+                raise fail(f"rule {kind}: target must be 'channel_a/channel_b', got '{name}'")
+            if value is None or value < 0:
+                raise fail(f"rule {kind} {name}: value must be a ratio >= 0, got {value}")
+            a, b = members(parts[0], kind), members(parts[1], kind)
+            rows.append(a - value * b if kind == "min_ratio" else value * b - a)
+            labels.append(f"{name} {kind} {value:g}")
+    bad = [c for c, lo, hi in zip(channels, lower, upper, strict=True) if lo > hi + 1e-9]
+    if bad:
+        raise fail(f"infeasible bounds: minimum above maximum for {', '.join(bad)}")
+    target_pct = _num(scenario, "target_change_pct")
+    plan = Plan(
+        lower=lower,
+        upper=upper,
+        budget=budget,
+        objective=objective,
+        risk_quantile=_num(scenario, "risk_quantile", 0.1),
+        target=_num(scenario, "target_contribution"),
+        horizon=horizon,
+        rules=np.array(rows) if rows else np.zeros((0, 0)),
+        rule_labels=labels,
+    )
+    if objective == "target" and plan.target is None and target_pct is None:
+        raise fail("objective target needs target_contribution or target_change_pct")
+    return plan, target_pct
+
+
+def _interval(values: np.ndarray, prefix: str) -> dict[str, float]:
+    return {
+        f"{prefix}_mean": float(values.mean()),
+        f"{prefix}_median": float(np.median(values)),
+        f"{prefix}_lower": float(np.quantile(values, 0.03)),
+        f"{prefix}_upper": float(np.quantile(values, 0.97)),
+    }
+
+
+def allocate_scenarios(
+    draws: ChannelDraws,
+    current: pd.Series,
+    scenarios: pd.DataFrame,
+    rules: pd.DataFrame | None = None,
+    groups: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per scenario x channel: current and optimised weekly spend, bounds, expected
+    contribution over the horizon (plus carryover) before and after with 94% intervals over
+    draws, uplift and its probability of being positive; scenario_* columns repeat the
+    scenario's totals on each of its rows."""
+    channels = draws.channels
+    unknown = sorted(set(current.index) - set(channels))
+    if unknown:
+        raise ScenarioError(f"current spend names channels the posterior lacks: {unknown}")
+    now = current.reindex(channels).fillna(0.0).to_numpy(dtype=float)
+    rules = rules if rules is not None else pd.DataFrame(columns=["scenario_id", "rule", "target", "value"])
+    group_map = {} if groups is None else groups.groupby("group_name")["channel"].apply(list).to_dict()
+    dupes = scenarios["scenario_id"][scenarios["scenario_id"].duplicated()].tolist()
+    if dupes:
+        raise ScenarioError(f"budget_scenarios: duplicate scenario_id {dupes}")
+    orphan = sorted(set(rules["scenario_id"]) - set(scenarios["scenario_id"]))
+    if orphan:
+        raise ScenarioError(f"budget_scenario_rules: rules for unknown scenarios {orphan}")
+    out = []
+    for _, sc in scenarios.iterrows():
+        plan, target_pct = build_plan(sc, rules[rules["scenario_id"] == sc["scenario_id"]], group_map, channels, now)
+        before = draws.contribution(now, plan.horizon)
+        if plan.objective == "target" and plan.target is None:
+            plan.target = float(before.sum(axis=1).mean() * (1 + target_pct / 100))
+        try:
+            result = optimize_allocation(draws, plan, now)
+        except ValueError as err:
+            raise ScenarioError(f"budget scenario '{sc['scenario_id']}': {err}") from err
+        after = draws.contribution(result.weekly_spend, plan.horizon)
+        uplift = after.sum(axis=1) - before.sum(axis=1)
+        total_spend = result.weekly_spend.sum() * plan.horizon
+        scenario_cols = {
+            "scenario_objective": plan.objective,
+            "scenario_horizon_weeks": plan.horizon,
+            "scenario_weekly_budget": float(result.weekly_spend.sum()),
+            "scenario_total_budget": float(total_spend),
+            "scenario_target_contribution": plan.target,
+            "scenario_objective_value": objective_value(draws, result.weekly_spend, plan),
+            **_interval(before.sum(axis=1), "scenario_contribution_before"),
+            **_interval(after.sum(axis=1), "scenario_contribution_after"),
+            "scenario_roas_mean": float(after.sum(axis=1).mean() / total_spend) if total_spend > 0 else None,
+            **_interval(uplift, "scenario_uplift"),
+            "scenario_prob_uplift_positive": float((uplift > 0).mean()),
+            "binding_constraints": ", ".join(result.binding),
+            "optimizer_converged": result.converged,
+        }
+        for i, channel in enumerate(channels):
+            out.append(
+                {
+                    "scenario_id": sc["scenario_id"],
+                    "channel": channel,
+                    "current_weekly_spend": now[i],
+                    "optimised_weekly_spend": float(result.weekly_spend[i]),
+                    "optimised_total_spend": float(result.weekly_spend[i] * plan.horizon),
+                    "lower_bound": float(plan.lower[i]),
+                    "upper_bound": float(plan.upper[i]),
+                    **_interval(before[:, i], "contribution_before"),
+                    **_interval(after[:, i], "contribution_after"),
+                    **_interval(after[:, i] - before[:, i], "uplift"),
+                    **scenario_cols,
+                }
+            )
+    return pd.DataFrame(out)
