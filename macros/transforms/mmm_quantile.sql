@@ -16,7 +16,9 @@
 {%- endmacro %}
 
 {% macro duckdb__mmm_interval(expr, name) %}
-  {#- One sort per group: DuckDB shares the identical list-quantile aggregate (~1.7x faster). -#}
+  {#- One sort per group: DuckDB shares the identical list-quantile aggregate (~1.7x faster).
+      var mmm_portable_sql compiles the default form instead (the sqlglot dialect test). -#}
+  {%- if var('mmm_portable_sql', false) -%}{{ return(default__mmm_interval(expr, name)) }}{%- endif %}
         avg({{ expr }}) as {{ name }}_mean,
         quantile_cont({{ expr }}, [0.5, 0.03, 0.97])[1] as {{ name }}_median,
         quantile_cont({{ expr }}, [0.5, 0.03, 0.97])[2] as {{ name }}_lower,

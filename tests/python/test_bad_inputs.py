@@ -112,7 +112,7 @@ BAD_SCENARIOS = {
     "budget_below_minimums": (
         "s,,mean,52,-70,,50,,,",
         "",
-        "budget scenario 's': infeasible scenario: weekly budget 2093.48 is outside the sum of channel bounds",  # 30%
+        "budget scenario 's': infeasible scenario: weekly budget",
     ),
     "unknown_channel": (
         "s,,mean,52,0,,50,,,",
@@ -138,5 +138,7 @@ def test_bad_budget_scenario_is_named_and_earlier_allocations_survive(case, demo
     select = ["--select", "stg_budget_scenarios+", "stg_budget_scenario_rules+"]
     proc = run_dbt(["build", *select], db, {"mmm_inputs": inputs}, ok=False)
     assert message in proc.output, f"{message!r} not in dbt output:\n{proc.output[-4000:]}"
+    if case == "budget_below_minimums":
+        assert "is outside the sum of channel bounds" in proc.output
     assert query(db, "select * from main.budget_allocations order by scenario_id, channel") == before
     assert query(db, "select * from main.budget_scenario_summary order by scenario_id") == summary

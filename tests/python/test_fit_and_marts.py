@@ -155,7 +155,8 @@ def test_crps_equals_the_closed_form_for_the_predictive_normal(demo_fit):
     expected = s * (z * (2 * norm.cdf(z) - 1) + 2 * norm.pdf(z) - 1 / np.sqrt(np.pi))
     np.testing.assert_allclose(sql_crps, expected, rtol=1e-5)
     ((mean_crps, sql_mean),) = query(
-        db, "select avg(f.crps), max(m.crps) from main.fitted_values f join main.fit_metrics m using (run_id, sample)"
+        db,
+        "select avg(f.crps), max(m.crps) from main.fitted_values f join main.fit_metrics m using (run_id, fit_sample)",
     )
     assert sql_mean == pytest.approx(mean_crps) and 0 < sql_mean < np.mean(np.abs(y - m)) * 2
 

@@ -10,7 +10,7 @@ fitted as (
 by_sample as (
     select
         run_id,
-        sample,
+        fit_sample,
         count(*) as n_weeks,
         avg(actual) as mean_actual,
         sum((actual - predicted_mean) * (actual - predicted_mean)) as sse,
@@ -18,30 +18,30 @@ by_sample as (
         avg(crps) as crps,
         avg(case when actual between predictive_lower and predictive_upper then 1.0 else 0.0 end) as predictive_coverage
     from fitted
-    group by run_id, sample
+    group by run_id, fit_sample
 ),
 
 total_ss as (
     select
         fitted.run_id,
-        fitted.sample,
+        fitted.fit_sample,
         sum((fitted.actual - by_sample.mean_actual) * (fitted.actual - by_sample.mean_actual)) as sst
     from fitted
-    inner join by_sample on by_sample.run_id = fitted.run_id and by_sample.sample = fitted.sample
-    group by fitted.run_id, fitted.sample
+    inner join by_sample on by_sample.run_id = fitted.run_id and by_sample.fit_sample = fitted.fit_sample
+    group by fitted.run_id, fitted.fit_sample
 ),
 
 final as (
     select
         by_sample.run_id,
-        by_sample.sample,
+        by_sample.fit_sample,
         by_sample.n_weeks,
         1 - by_sample.sse / nullif(total_ss.sst, 0) as r_squared,
         by_sample.mape,
         by_sample.crps,
         by_sample.predictive_coverage
     from by_sample
-    inner join total_ss on total_ss.run_id = by_sample.run_id and total_ss.sample = by_sample.sample
+    inner join total_ss on total_ss.run_id = by_sample.run_id and total_ss.fit_sample = by_sample.fit_sample
 )
 
 select * from final

@@ -72,7 +72,7 @@ final as (
         predicted.predicted_mean + 1.881 * predicted.predictive_sd as predictive_upper,
         predicted.predictive_sd,
         {{ mmm_normal_crps('panel.kpi', 'predicted.predicted_mean', 'predicted.predictive_sd') }} as crps,
-        case when panel.is_holdout then 'holdout' else 'in_sample' end as sample
+        case when panel.is_holdout then 'holdout' else 'in_sample' end as fit_sample
     from with_sd as predicted
     inner join panel
         on panel.week_start = predicted.week_start
