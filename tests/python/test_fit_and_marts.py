@@ -182,3 +182,16 @@ def test_linear_components_interval_equals_the_draws_quantiles(demo_fit):
     assert len(rows) > 100
     got = np.array(rows)
     np.testing.assert_allclose(got[:, [0, 2, 4]], got[:, [1, 3, 5]], rtol=1e-9, atol=1e-9)
+
+
+def test_marts_export_to_parquet_when_a_folder_is_set(demo_fit, copy_of, tmp_path):
+    import pyarrow.parquet as pq
+
+    db = copy_of(demo_fit[0])
+    out = tmp_path / "export"
+    out.mkdir()
+    run_dbt(["run", "--select", "channel_roas", "budget_scenario_summary"], db, {"mmm_export_path": str(out)})
+    for name in ("channel_roas", "budget_scenario_summary"):
+        exported = pq.read_table(out / f"{name}.parquet")
+        assert exported.num_rows == query(db, f"select count(*) from main.{name}")[0][0] > 0
+    assert sorted(p.name for p in out.iterdir()) == ["budget_scenario_summary.parquet", "channel_roas.parquet"]
