@@ -48,6 +48,7 @@ class ChannelDraws:
     saturation: str = "logistic"
     p2: np.ndarray | None = None  # hill kappa, Michaelis-Menten lam
     history: np.ndarray | None = None  # (channels, lags-1) spend before the plan, latest first
+    _plan_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_frame(
@@ -129,12 +130,16 @@ class ChannelDraws:
         return out
 
     def _terms(self, weekly_spend: np.ndarray, horizon: int | None) -> tuple:
-        factor, count = self.exposure(horizon)
-        carry = self.carry_in(horizon)
+        """(scaled adstocked spend, exposure, week counts, p1, p2); what depends only on the
+        horizon is computed once, not on every objective evaluation of the optimizer."""
+        if horizon not in self._plan_cache:
+            factor, count = self.exposure(horizon)
+            self._plan_cache[horizon] = (factor, count, self.carry_in(horizon))
+        factor, count, carry = self._plan_cache[horizon]
         x = (weekly_spend[None, :, None] * factor + carry) / self.channel_scale[None, :, None]
         p1 = self.p1[..., None]
         p2 = None if self.p2 is None else self.p2[..., None]
-        return x, factor, count, p1, p2  # type: ignore[return-value]
+        return x, factor, count, p1, p2
 
     def contribution(self, weekly_spend: np.ndarray, horizon: int | None = None) -> np.ndarray:
         """(draws, channels) contribution in KPI units over the plan (or per steady-state week)."""

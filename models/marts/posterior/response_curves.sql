@@ -50,8 +50,8 @@ curve_draws as (
     inner join (
         select
             *,
-            {% for l in range(mmm_fit_setting('max_lag') + 1) -%}
-            {{ mmm_adstock_weight(mmm_fit_setting('adstock'), l, mmm_fit_setting('max_lag'), 'adstock_alpha', 'adstock_theta') }}{% if not loop.last %} + {% endif %}
+            {% for lag in range(mmm_fit_setting('max_lag') + 1) -%}
+            adstock_weight_{{ lag }}{% if not loop.last %} + {% endif %}
             {%- endfor %} as weight_sum
         from params
     ) as params
