@@ -3,17 +3,20 @@
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: setup demo test lint bench docs
+.PHONY: setup demo test lint bench docs dashboard
 
 setup:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --all-extras
 
 demo: setup ## dbt build on the bundled demo data into ./mmm.duckdb
 	$(UV) run dbt build
 
 test: setup ## the test suite (real NUTS fits with small draw counts)
 	$(UV) run pytest
+
+dashboard: setup ## the results dashboard on http://localhost:8501 (reads ./mmm.duckdb read-only)
+	$(UV) run streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false
 
 lint: setup
 	$(UV) run ruff check . && $(UV) run ruff format --check .

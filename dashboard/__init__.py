@@ -1,0 +1,1 @@
+"""The Streamlit dashboard over the marts (optional extra: `uv sync --extra dashboard`)."""

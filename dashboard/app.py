@@ -1,0 +1,58 @@
+"""MMM results dashboard: `make dashboard`, or `uv run streamlit run dashboard/app.py`.
+
+Reads the DuckDB file dbt builds (MMM_DUCKDB_PATH, default ./mmm.duckdb) read-only, and only
+for the moment it takes to read the marts, so it never blocks the next `dbt build`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard.results import ResultsStore, database_path
+
+st.set_page_config(page_title="Marketing mix model", layout="wide")
+
+
+@st.cache_resource
+def _store(path: str) -> ResultsStore:
+    from pathlib import Path
+
+    return ResultsStore(Path(path))
+
+
+results, problem = _store(str(database_path())).get()
+if results is None:
+    st.title("Marketing mix model")
+    st.error(f"No results to show: {problem}")
+    st.stop()
+if problem:
+    read_at = datetime.fromtimestamp(results.read_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    st.warning(f"Showing the results read at {read_at}; the file cannot be read now. {problem}")
+
+run = results.run
+with st.sidebar:
+    st.caption(f"Run `{results.run_id}`, fitted {run['fitted_at']:%Y-%m-%d %H:%M}")
+    st.caption(f"Database: `{results.path}`")
+    geo = st.selectbox("Geo", results.geos, key="geo_select")
+if not bool(run["is_converged"]):
+    st.error(
+        f"This fit did not converge (max r-hat {run['max_r_hat']:.3f}, min bulk ESS {run['min_ess_bulk']:.0f}, "
+        f"{int(run['divergences'])} divergences; worst: {run['worst_parameters']}). Treat every figure with care."
+    )
+
+st.session_state["mmm_results"] = results
+st.session_state["mmm_geo"] = geo
+
+pages = st.navigation(
+    [
+        st.Page("views/contributions.py", title="Contributions", default=True),
+        st.Page("views/roas.py", title="ROAS"),
+        st.Page("views/response_curves.py", title="Response curves"),
+        st.Page("views/budget.py", title="Budget scenarios"),
+        st.Page("views/fit.py", title="Fitted vs actual"),
+        st.Page("views/diagnostics.py", title="Diagnostics"),
+    ]
+)
+pages.run()

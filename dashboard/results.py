@@ -1,0 +1,193 @@
+"""Read the current run's marts out of the DuckDB file for the dashboard.
+
+The file is opened read-only and closed again as soon as the tables are read, so the dashboard
+never holds a lock that would stop the next `dbt build`. DuckDB lets one process write *or* many
+read: while a build holds the file, opening fails, and the dashboard keeps showing the last
+snapshot it read (see `ResultsStore`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SCHEMA = "main"
+
+# mart -> the columns the dashboard reads; a missing column is an error that names the mart.
+MARTS: dict[str, tuple[str, ...]] = {
+    "mmm_runs": (
+        "run_id",
+        "fitted_at",
+        "sampler",
+        "chains",
+        "draws",
+        "tune",
+        "fit_seconds",
+        "divergences",
+        "max_r_hat",
+        "min_ess_bulk",
+        "min_ess_tail",
+        "is_converged",
+        "worst_parameters",
+        "n_weeks_train",
+        "n_weeks_holdout",
+        "is_current",
+    ),
+    "decomposition": ("week_start", "geo", "component_type", "component", "contribution_mean"),
+    "channel_roas": (
+        "geo",
+        "channel",
+        "spend",
+        "roas_mean",
+        "roas_lower",
+        "roas_upper",
+        "marginal_roas_mean",
+        "marginal_roas_lower",
+        "marginal_roas_upper",
+        "contribution_share_mean",
+    ),
+    "response_curves": (
+        "geo",
+        "channel",
+        "weekly_spend",
+        "contribution_mean",
+        "contribution_lower",
+        "contribution_upper",
+        "is_current_level",
+    ),
+    "budget_allocations": (
+        "geo",
+        "scenario_id",
+        "channel",
+        "current_weekly_spend",
+        "optimised_weekly_spend",
+        "uplift_mean",
+        "uplift_lower",
+        "uplift_upper",
+    ),
+    "budget_scenario_summary": (
+        "geo",
+        "scenario_id",
+        "objective",
+        "horizon_weeks",
+        "current_weekly_spend",
+        "weekly_budget",
+        "uplift_mean",
+        "uplift_lower",
+        "uplift_upper",
+        "prob_uplift_positive",
+        "binding_constraints",
+        "optimizer_converged",
+    ),
+    "fitted_values": (
+        "week_start",
+        "geo",
+        "actual",
+        "predicted_mean",
+        "predicted_lower",
+        "predicted_upper",
+        "predictive_lower",
+        "predictive_upper",
+        "fit_sample",
+    ),
+    "fit_metrics": ("fit_sample", "n_weeks", "r_squared", "mape", "crps", "predictive_coverage"),
+    "mmm_parameter_summary": ("parameter", "geo", "term", "mean", "lower", "upper", "r_hat", "ess_bulk", "ess_tail"),
+}
+
+
+class ResultsUnavailable(RuntimeError):
+    """The file cannot be read now: missing, locked by a running build, or not built yet."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """One consistent read of the marts for the current run."""
+
+    path: Path
+    read_at: float
+    run_id: str
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+
+    def __getitem__(self, mart: str) -> pd.DataFrame:
+        return self.tables[mart]
+
+    @property
+    def run(self) -> pd.Series:
+        runs = self.tables["mmm_runs"]
+        return runs.loc[runs["run_id"] == self.run_id].iloc[0]
+
+    @property
+    def geos(self) -> list[str]:
+        return sorted(self.tables["channel_roas"]["geo"].unique().tolist())
+
+
+def database_path() -> Path:
+    """The DuckDB file dbt builds into: the same env var and default as profiles.yml."""
+    return Path(os.environ.get("MMM_DUCKDB_PATH", "mmm.duckdb")).resolve()
+
+
+def read_results(path: Path) -> Results:
+    """Read every mart the dashboard shows, for the run `mmm_runs` marks current."""
+    if not path.exists():
+        raise ResultsUnavailable(f"{path} does not exist yet: run `make demo` (dbt build) first")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:  # another process (dbt build) holds the write lock
+        raise ResultsUnavailable(f"{path} is locked, most likely by a running dbt build: {exc}") from exc
+    try:
+        tables = {mart: _read_mart(con, mart, columns) for mart, columns in MARTS.items()}
+    finally:
+        con.close()
+    current = tables["mmm_runs"].loc[tables["mmm_runs"]["is_current"].astype(bool), "run_id"]
+    if current.empty:
+        raise ResultsUnavailable(f"{path}: mmm_runs has no current run; the fit has not been built")
+    return Results(path=path, read_at=time.time(), run_id=str(current.iloc[0]), tables=tables)
+
+
+def _read_mart(con: duckdb.DuckDBPyConnection, mart: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    found = {row[0] for row in con.sql(f"describe {SCHEMA}.{mart}").fetchall()} if _exists(con, mart) else set()
+    if not found:
+        raise ResultsUnavailable(f"mart {SCHEMA}.{mart} is missing: run `dbt build` to create it")
+    missing = [c for c in columns if c not in found]
+    if missing:
+        raise ResultsUnavailable(f"mart {SCHEMA}.{mart} lacks column(s) {missing}; rebuild with this version")
+    select = ", ".join(f'"{c}"' for c in columns)
+    return con.sql(f"select {select} from {SCHEMA}.{mart}").df()
+
+
+def _exists(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
+    rows = con.execute(
+        "select 1 from information_schema.tables where table_schema = ? and table_name = ?", [SCHEMA, mart]
+    ).fetchall()
+    return bool(rows)
+
+
+@dataclass
+class ResultsStore:
+    """Keeps the last good read, so a build that locks the file does not blank the dashboard.
+
+    `get()` rereads when the file changed since the last read (its mtime) and falls back to the
+    last snapshot, with the reason, when the file cannot be opened.
+    """
+
+    path: Path
+    snapshot: Results | None = None
+    mtime: float | None = None
+
+    def get(self) -> tuple[Results | None, str | None]:
+        try:
+            mtime = self.path.stat().st_mtime
+        except FileNotFoundError:
+            mtime = None
+        if self.snapshot is not None and mtime == self.mtime:
+            return self.snapshot, None
+        try:
+            self.snapshot, self.mtime = read_results(self.path), mtime
+            return self.snapshot, None
+        except ResultsUnavailable as exc:
+            return self.snapshot, str(exc)

@@ -1,0 +1,34 @@
+"""Budget scenarios: each optimised allocation against the current plan, with the uplift interval."""
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.state import current, for_geo
+
+results, geo = current()
+st.header("Budget scenarios")
+summary = for_geo(results, "budget_scenario_summary", geo)
+if summary.empty:
+    st.info("No budget scenarios were built for this geo (seed budget_scenarios is empty).")
+    st.stop()
+st.altair_chart(charts.scenario_uplift(summary), width="stretch")
+scenario = st.selectbox("Scenario", summary["scenario_id"].tolist())
+row = summary.loc[summary["scenario_id"] == scenario].iloc[0]
+cols = st.columns(5)
+change = row["weekly_budget"] - row["current_weekly_spend"]
+cols[0].metric("Weekly budget", f"{row['weekly_budget']:,.0f}", f"{change:+,.0f} vs current" if round(change) else None)
+cols[1].metric("Expected uplift", f"{row['uplift_mean']:,.0f}")
+cols[2].metric("Uplift, 3% quantile", f"{row['uplift_lower']:,.0f}")
+cols[3].metric("Uplift, 97% quantile", f"{row['uplift_upper']:,.0f}")
+cols[4].metric("P(uplift > 0)", f"{row['prob_uplift_positive']:.0%}")
+if not bool(row["optimizer_converged"]):
+    st.error(f"The optimizer did not converge for scenario {scenario}.")
+allocations = for_geo(results, "budget_allocations", geo)
+allocations = allocations.loc[allocations["scenario_id"] == scenario]
+st.altair_chart(charts.allocation_vs_current(allocations), width="stretch")
+st.dataframe(allocations.drop(columns=["geo", "scenario_id"]), hide_index=True)
+st.caption(
+    f"Objective {row['objective']} over {int(row['horizon_weeks'])} weeks; "
+    f"binding constraints: {row['binding_constraints'] or 'none'}. "
+    f"{charts.INTERVAL_NOTE.capitalize()}."
+)

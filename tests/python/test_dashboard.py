@@ -1,0 +1,246 @@
+"""The Streamlit dashboard on the demo build: every page through AppTest, then the app in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from conftest import PROJECT
+
+pytest.importorskip("streamlit", reason="the dashboard extra is not installed (uv sync --all-extras)")
+from streamlit.testing.v1 import AppTest
+
+from dashboard.results import MARTS, ResultsStore, ResultsUnavailable, read_results
+
+APP = PROJECT / "dashboard" / "app.py"
+# page file -> (its link in the sidebar, its header, number of charts it draws on the demo)
+PAGES = {
+    "views/contributions.py": ("Contributions", "Contributions over time", 1),
+    "views/roas.py": ("ROAS", "Return on ad spend", 2),
+    "views/response_curves.py": ("Response curves", "Response curves", 1),
+    "views/budget.py": ("Budget scenarios", "Budget scenarios", 2),
+    "views/fit.py": ("Fitted vs actual", "Fitted vs actual", 1),
+    "views/diagnostics.py": ("Diagnostics", "Diagnostics", 0),
+}
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags that keep Chromium off the (closed) network and need no sandbox as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_fit) -> Path:
+    return demo_fit[0]
+
+
+@pytest.fixture()
+def app(demo_db, monkeypatch) -> AppTest:
+    monkeypatch.setenv("MMM_DUCKDB_PATH", str(demo_db))
+    return AppTest.from_file(str(APP), default_timeout=60).run()
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def chart_data(at: AppTest) -> list[pd.DataFrame]:
+    """Per chart, all the rows it was sent (Streamlit ships each named dataset as Arrow IPC)."""
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        parts = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets]
+        frames.append(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
+    return frames
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_renders_demo_results(app, page):
+    _, header, n_charts = PAGES[page]
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    assert [h.value for h in app.header] == [header]
+    data = chart_data(app)
+    assert len(data) == n_charts
+    assert all(len(frame) > 0 for frame in data), "a chart has no data"
+
+
+def test_contributions_page_stacks_channels_on_the_baseline(app, demo_db):
+    stacked = chart_data(app)[0]
+    channels = set(read_results(demo_db)["channel_roas"]["channel"])
+    assert set(stacked["series"]) == {"baseline", *channels}
+    # the stack adds up to the prediction: baseline plus channels per week equals the decomposition total
+    decomposition = read_results(demo_db)["decomposition"]
+    assert stacked["contribution_mean"].sum() == pytest.approx(decomposition["contribution_mean"].sum(), rel=1e-9)
+
+
+def test_response_curves_mark_current_spend(app):
+    app.switch_page("views/response_curves.py").run()
+    spec = chart_specs(app)[0]
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]]
+    assert marks == ["area", "line", "point"]
+    app.multiselect[0].set_value(["tv"]).run()
+    assert set(chart_data(app)[0]["channel"]) == {"tv"}
+
+
+def test_unconverged_run_is_flagged_on_every_page(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "unconverged.duckdb"
+    shutil.copy(demo_db, db)
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("update main.mmm_runs set is_converged = false, max_r_hat = 1.2 where is_current")
+    monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert any("did not converge" in e.value and "1.200" in e.value for e in at.error)
+
+
+def test_missing_database_says_what_to_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("MMM_DUCKDB_PATH", str(tmp_path / "none.duckdb"))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert "make demo" in at.error[0].value
+
+
+@pytest.fixture()
+def locked(demo_db, tmp_path):
+    """A copy of the demo file held open for writing by another process, as `dbt build` holds it."""
+    db = tmp_path / "locked.duckdb"
+    shutil.copy(demo_db, db)
+    code = f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(120)"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    yield db
+    holder.kill()
+    holder.wait()
+
+
+def test_dashboard_keeps_last_snapshot_while_a_build_holds_the_file(demo_db, locked):
+    with pytest.raises(ResultsUnavailable, match="locked"):
+        read_results(locked)
+    store = ResultsStore(locked, snapshot=read_results(demo_db), mtime=None)
+    snapshot, problem = store.get()
+    assert snapshot is not None and snapshot.run_id == read_results(demo_db).run_id
+    assert "locked" in problem
+
+
+def test_dashboard_does_not_block_a_build(demo_db, tmp_path):
+    """After a read the file is closed again: a writer can open it at once."""
+    import duckdb
+
+    db = tmp_path / "free.duckdb"
+    shutil.copy(demo_db, db)
+    read_results(db)
+    code = f"import duckdb; duckdb.connect({str(db)!r}).execute('create table t as select 1')"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql("select count(*) from t").fetchall() == [(1,)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited: {proc.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("streamlit did not become healthy")
+
+
+@pytest.fixture()
+def served_app(demo_db):
+    port = _free_port()
+    env = {**os.environ, "MMM_DUCKDB_PATH": str(demo_db)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--browser.gatherUsageStats=false",
+    ]
+    proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed here (apt-get install chromium); .ci/run installs it",
+)
+def test_dashboard_renders_in_headless_chromium(served_app, tmp_path):
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served_app, wait_until="networkidle")
+        for path, (link, header, n_charts) in PAGES.items():
+            # navigate as a user does: the sidebar link, then wait for the page's own header
+            page.get_by_test_id("stSidebarNavLink").filter(has_text=link).first.click()
+            page.get_by_role("heading", name=header).wait_for(timeout=60_000)
+            charts = page.locator('[data-testid="stVegaLiteChart"]')
+            if n_charts:
+                # vega-embed draws into a canvas (or svg); wait until every chart has a drawn surface
+                page.wait_for_function(
+                    """n => { const els = document.querySelectorAll('[data-testid="stVegaLiteChart"]');
+                             return els.length === n && [...els].every(el => {
+                               const s = el.querySelector('canvas, svg.marks');
+                               return s && s.getBoundingClientRect().width > 100; }); }""",
+                    arg=n_charts,
+                    timeout=60_000,
+                )
+            assert charts.count() == n_charts
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.get_by_text("Page not found").count() == 0
+            shot = tmp_path / f"{Path(path).stem}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+        browser.close()
+    print(f"screenshots in {tmp_path}")
+
+
+def test_exposure_declares_every_mart_the_dashboard_reads():
+    import yaml
+
+    exposures = yaml.safe_load((PROJECT / "models" / "marts" / "_exposures.yml").read_text())["exposures"]
+    dashboard = next(e for e in exposures if e["name"] == "mmm_dashboard")
+    declared = {ref.removeprefix("ref('").removesuffix("')") for ref in dashboard["depends_on"]}
+    assert declared == set(MARTS)
