@@ -7,7 +7,7 @@ spend as (
 ),
 
 lags as (
-    select generated_number - 1 as lag from ({{ dbt.generate_series(var('mmm_max_lag') | int + 1) }}) as numbers
+    select cast(generated_number - 1 as {{ dbt.type_bigint() }}) as lag from ({{ dbt.generate_series(var('mmm_max_lag') | int + 1) }}) as numbers
 ),
 
 lagged as (

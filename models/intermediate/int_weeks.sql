@@ -20,7 +20,7 @@ bounds as (
 weeks as (
     select
         cast({{ dbt.dateadd('day', '7 * (numbers.generated_number - 1)', 'bounds.first_week_start') }} as date) as week_start,
-        numbers.generated_number - 1 as week_index
+        cast(numbers.generated_number - 1 as {{ dbt.type_bigint() }}) as week_index
     from bounds
     cross join numbers
     where 7 * (numbers.generated_number - 1) <= {{ dbt.datediff('bounds.first_week_start', 'bounds.last_week_start', 'day') }}
@@ -38,7 +38,7 @@ final as (
     select
         week_start,
         week_index,
-        case when n_weeks > 1 then 1.0 * week_index / (n_weeks - 1) else 0.0 end as trend,
+        case when n_weeks > 1 then cast(week_index as {{ mmm_type_double() }}) / (n_weeks - 1) else 0 end as trend,
         week_index >= n_weeks - {{ var('mmm_holdout_weeks') | int }} as is_holdout
     from numbered
 )

@@ -16,7 +16,7 @@ by_sample as (
         sum((actual - predicted_mean) * (actual - predicted_mean)) as sse,
         avg(abs(actual - predicted_mean) / nullif(abs(actual), 0)) as mape,
         avg(crps) as crps,
-        avg(case when actual between predictive_lower and predictive_upper then 1.0 else 0.0 end) as predictive_coverage
+        avg(cast(case when actual between predictive_lower and predictive_upper then 1 else 0 end as {{ mmm_type_double() }})) as predictive_coverage
     from fitted
     group by run_id, fit_sample
 ),

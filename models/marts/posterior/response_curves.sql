@@ -13,7 +13,7 @@ spend as (
 ),
 
 levels as (
-    select generated_number - 1 as level_index from ({{ dbt.generate_series(61) }}) as numbers
+    select cast(generated_number - 1 as {{ dbt.type_bigint() }}) as level_index from ({{ dbt.generate_series(61) }}) as numbers
 ),
 
 observed as (
