@@ -64,13 +64,20 @@ class SparkProject:
         cmd += ["--target-path", str(target), "--log-path", str(target / "logs")]
         if self.dbt_vars:
             cmd += ["--vars", json.dumps(self.dbt_vars)]
+        results = target / "run_results.json"
+        results.unlink(missing_ok=True)
         start = time.perf_counter()
         result = dbtRunner().invoke(cmd)
         wall = time.perf_counter() - start
         if not result.success:
-            log = (target / "logs" / "dbt.log").read_text()[-8000:]
+            log_file = target / "logs" / "dbt.log"
+            log = log_file.read_text()[-8000:] if log_file.exists() else ""
             raise AssertionError(f"dbt {' '.join(args)} on spark failed: {result.exception}\n{log}")
-        return wall, json.loads((target / "run_results.json").read_text())
+        return wall, json.loads(results.read_text()) if results.exists() else {}
+
+    def start(self) -> float:
+        """Start Spark the way dbt-spark does (the profile's settings) and return the seconds it took."""
+        return self.dbt(["show", "--inline", "select 1 as ok"])[0]
 
     @property
     def spark(self):
