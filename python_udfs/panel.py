@@ -32,9 +32,28 @@ class ModelFrame:
         return self.frame.loc[~self.holdout.to_numpy()].reset_index(drop=True)
 
     def data_hash(self) -> str:
-        """Hash of every number the fit sees, so unchanged data reuses the stored posterior."""
-        payload = pd.util.hash_pandas_object(self.frame, index=False).to_numpy().tobytes()
+        """Hash of every number the fit sees, so unchanged data reuses the stored posterior.
+
+        Floats are hashed at 10 significant digits: engines sum a week's spend in different
+        orders (Spark and DuckDB differ in the last bits), and that noise should not force a
+        refit. A value sitting right on a rounding edge can still flip (about one in 1e6 per
+        value for noise of 1e-16 relative); that costs one refit, never a wrong reuse that matters.
+        """
+        frame = self.frame.copy()
+        for column in frame.columns[frame.dtypes == "float64"]:
+            frame[column] = _significant(frame[column].to_numpy())
+        payload = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
         return hashlib.sha256(payload + repr(self.holdout.tolist()).encode()).hexdigest()[:16]
+
+
+def _significant(values: np.ndarray, digits: int = 10) -> np.ndarray:
+    """Round to `digits` significant digits, as exact integers (mantissa and exponent)."""
+    finite = np.isfinite(values) & (values != 0)
+    exponent = np.zeros(len(values), dtype=np.int64)
+    exponent[finite] = np.floor(np.log10(np.abs(values[finite]))).astype(np.int64)
+    mantissa = np.zeros(len(values), dtype=np.int64)
+    mantissa[finite] = np.round(values[finite] / 10.0 ** exponent[finite] * 10 ** (digits - 1)).astype(np.int64)
+    return mantissa * 1000 + exponent  # one int64 per value; |exponent| < 500 keeps it one-to-one
 
 
 def build_model_frame(
@@ -52,7 +71,7 @@ def build_model_frame(
     contribution is therefore measured against its lowest observed level.
     """
     panel = panel.rename(columns=str.lower)
-    panel["week_start"] = pd.to_datetime(panel["week_start"])
+    panel["week_start"] = _weeks(panel["week_start"])
     keys = ["week_start", "geo"]
     wide_spend = _pivot(spend, "channel", "spend", keys)
     channels = sorted(wide_spend.columns)
@@ -97,8 +116,14 @@ def build_model_frame(
 
 def _pivot(long: pd.DataFrame, name: str, value: str, keys: list[str]) -> pd.DataFrame:
     long = long.rename(columns=str.lower).copy()
-    long["week_start"] = pd.to_datetime(long["week_start"])
+    long["week_start"] = _weeks(long["week_start"])
     return long.pivot_table(index=keys, columns=name, values=value, aggfunc="sum", dropna=False)
+
+
+def _weeks(values: pd.Series) -> pd.Series:
+    """Week starts at one resolution whatever the engine returns (DuckDB: datetime64[us]; Spark:
+    date objects), so the data hash, and with it the fit cache, does not depend on the engine."""
+    return pd.to_datetime(values).astype("datetime64[us]")
 
 
 def _check_finite(frame: pd.DataFrame, columns: list[str]) -> None:

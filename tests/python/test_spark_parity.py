@@ -13,8 +13,10 @@ import shutil
 
 import pytest
 from conftest import run_dbt
-from engines import SQL_SELECTION, SparkProject, built_models, differences, duckdb_load, duckdb_read
+from engines import SPARK_SCHEMA, SQL_SELECTION, SparkProject, built_models, differences, duckdb_load, duckdb_read
 
+from python_udfs.dbt_io import to_pandas
+from python_udfs.panel import build_model_frame
 from python_udfs.synthetic_posterior import synthetic_posterior
 
 IN_CI = bool(os.environ.get("CI"))
@@ -73,3 +75,16 @@ def test_every_model_equals_the_duckdb_build(spark_build, duckdb_build):
         if problems:
             mismatches[model] = problems
     assert not mismatches, "\n".join(f"{m}: {'; '.join(p)}" for m, p in mismatches.items())
+
+
+def test_fit_inputs_read_from_spark_equal_duckdb(spark_build, duckdb_build):
+    """The Python models' reader takes Spark DataFrames: the fit's model frame built from the
+    Spark tables hashes the same as from DuckDB, so the fit would see identical data."""
+    import duckdb
+
+    project, _ = spark_build
+    inputs = ("int_weekly_panel", "int_media_spend_weekly", "int_controls_weekly")
+    from_spark = [to_pandas(project.spark.table(f"{SPARK_SCHEMA}.{name}")) for name in inputs]
+    with duckdb.connect(str(duckdb_build), read_only=True) as con:
+        from_duckdb = [to_pandas(con.sql(f"select * from main.{name}")) for name in inputs]
+    assert build_model_frame(*from_spark).data_hash() == build_model_frame(*from_duckdb).data_hash()

@@ -1,0 +1,35 @@
+"""The fit's model frame: its data hash keys the fit cache."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from python_udfs.panel import build_model_frame
+
+
+def frames(spend_noise: float = 0.0, spend_change: float = 0.0):
+    weeks = pd.date_range("2024-01-01", periods=60, freq="7D")
+    rng = np.random.default_rng(0)
+    panel = pd.DataFrame({"week_start": weeks, "geo": "total", "kpi": rng.normal(1e5, 1e3, 60)})
+    panel["trend"] = np.linspace(0, 1, 60)
+    panel["is_holdout"] = False
+    spend = pd.DataFrame({"week_start": np.tile(weeks, 2), "geo": "total", "channel": np.repeat(["tv", "search"], 60)})
+    spend["spend"] = rng.gamma(2.0, 700.0, 120) * (1 + spend_noise) + spend_change
+    controls = pd.DataFrame({"week_start": weeks, "geo": "total", "control": "price", "value": rng.normal(1, 0.1, 60)})
+    return panel, spend, controls
+
+
+def test_hash_ignores_float_noise_from_summation_order():
+    assert build_model_frame(*frames()).data_hash() == build_model_frame(*frames(spend_noise=1e-15)).data_hash()
+
+
+def test_hash_changes_when_the_data_changes():
+    assert build_model_frame(*frames()).data_hash() != build_model_frame(*frames(spend_change=0.01)).data_hash()
+
+
+def test_hash_does_not_depend_on_date_type():
+    """Spark hands back dates as objects, DuckDB as datetime64[us]."""
+    panel, spend, controls = frames()
+    as_dates = [f.assign(week_start=f["week_start"].dt.date) for f in (panel, spend, controls)]
+    assert build_model_frame(*as_dates).data_hash() == build_model_frame(panel, spend, controls).data_hash()
