@@ -25,3 +25,13 @@
   {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
   {{- return('geo' in (cfg.get('columns') or {}) or cfg.get('has_geo', false)) -}}
 {% endmacro %}
+
+
+{% macro mmm_bundled_input_applies(name) %}
+  {#- The bundled budget rules and channel groups name the demo's channels. They apply when the
+      media input is the demo, or when the user supplied this input; on the user's own media
+      data they are left out rather than failing on channels the fit does not have. -#}
+  {%- set inputs = var('mmm_inputs', {}) -%}
+  {%- set demo_media = not (inputs.get('media_spend') or var('mmm_wide_input', none)) -%}
+  {{ return(demo_media or (inputs.get(name) is not none)) }}
+{% endmacro %}

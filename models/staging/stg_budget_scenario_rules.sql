@@ -16,3 +16,4 @@ typed as (
 )
 
 select * from typed
+{% if not mmm_bundled_input_applies('budget_scenario_rules') %}where 1 = 0  {# bundled demo rows: not for the user's channels #}{% endif %}

@@ -22,3 +22,7 @@ typed as (
 )
 
 select * from typed
+{%- if not mmm_bundled_input_applies('budget_scenarios') %}
+{#- on the user's own media data, the bundled scenarios that need the demo's rules are left out #}
+where scenario_id not in (select scenario_id from {{ ref('budget_scenario_rules') }})
+{%- endif %}

@@ -13,3 +13,4 @@ typed as (
 )
 
 select * from typed
+{% if not mmm_bundled_input_applies('channel_groups') %}where 1 = 0  {# bundled demo rows: not for the user's channels #}{% endif %}

@@ -80,3 +80,20 @@ def test_case_study_wide_file_by_configuration_alone(tmp_path):
     controls = [c for (c,) in query(db, "select distinct control from main.int_controls_weekly")]
     assert len(controls) == 22 and all(c.startswith("hldy_") for c in controls)
     assert query(db, "select min(week_start), max(week_start) from main.int_weeks")[0][0].isoformat() == "2014-08-03"
+
+
+def test_bundled_budget_rules_apply_to_the_demo_only(tmp_path):
+    """The bundled rules and groups name the demo's channels: on the user's own media data they
+    are left out (with the scenario that needs them) instead of failing the optimizer."""
+    budget = ["--select", "+stg_budget_scenarios", "+stg_budget_scenario_rules", "+stg_channel_groups"]
+    budget += ["--indirect-selection", "cautious"]
+    demo, own = tmp_path / "demo.duckdb", tmp_path / "own.duckdb"
+    run_dbt(["build", *budget], demo)
+    run_dbt(["build", *budget], own, case_study_vars())
+    scenarios = "select scenario_id from main.stg_budget_scenarios order by 1"
+    assert "digital_floor" in [s for (s,) in query(demo, scenarios)]
+    assert query(demo, "select count(*) from main.stg_channel_groups") == [(5,)]
+    assert "digital_floor" not in [s for (s,) in query(own, scenarios)]
+    assert len(query(own, scenarios)) == len(query(demo, scenarios)) - 1
+    assert query(own, "select count(*) from main.stg_channel_groups") == [(0,)]
+    assert query(own, "select count(*) from main.stg_budget_scenario_rules") == [(0,)]
