@@ -79,6 +79,9 @@ def dbt_build(db: Path, command: tuple[str, ...] = ("build",)) -> tuple[float, d
     )
     seconds = time.perf_counter() - start
     results = json.loads((db.parent / "target" / "run_results.json").read_text())["results"]
+    failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail", "skipped")]
+    if failed:  # a timing of a failed build would flatter it
+        sys.exit(f"dbt {' '.join(command)} failed on the case study: {failed}")
     timings = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
     return seconds, timings
 
@@ -143,6 +146,9 @@ def main() -> None:
         f"dbt elapsed {elapsed:.2f} s"
     )
     print(f"  mmm_fits node (fit incl. compile and prior predictive): {timings.get('mmm_fits', float('nan')):.1f} s")
+    slowest = sorted(timings.items(), key=lambda kv: -kv[1])[:8]
+    print(f"  slowest nodes of (a): {', '.join(f'{k} {v:.1f} s' for k, v in slowest)}")
+    print(f"  all {len(timings)} nodes of (a) together: {sum(timings.values()):.1f} s")
     print(f"(a) dbt build end to end (SQL layer + fit + marts): {a:.1f} s")
     print(f"(b) plain pymc-marketing fit from pandas:           {b:.1f} s")
     print(f"ratio a/b: {a / b:.2f}")
