@@ -244,3 +244,18 @@ def test_exposure_declares_every_mart_the_dashboard_reads():
     dashboard = next(e for e in exposures if e["name"] == "mmm_dashboard")
     declared = {ref.removeprefix("ref('").removesuffix("')") for ref in dashboard["depends_on"]}
     assert declared == set(MARTS)
+
+
+def test_fitted_chart_shades_holdout_weeks_only_when_there_are_some():
+    from dashboard.charts import fitted_vs_actual
+
+    weeks = pd.date_range("2025-01-06", periods=10, freq="7D")
+    fitted = pd.DataFrame({"week_start": weeks, "actual": 1.0, "predicted_mean": 1.0})
+    fitted = fitted.assign(predictive_lower=0.5, predictive_upper=1.5, fit_sample=["in_sample"] * 7 + ["holdout"] * 3)
+    shaded = fitted_vs_actual(fitted).to_dict()
+    rect = [layer for layer in shaded["layer"] if layer["mark"]["type"] == "rect"]
+    assert len(rect) == 1
+    (span,) = shaded["datasets"][rect[0]["data"]["name"]]
+    assert pd.Timestamp(span["start"]) == weeks[7] and pd.Timestamp(span["end"]) == weeks[9]
+    plain = fitted_vs_actual(fitted.assign(fit_sample="in_sample")).to_dict()
+    assert not [layer for layer in plain["layer"] if layer["mark"]["type"] == "rect"]
