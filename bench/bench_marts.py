@@ -3,7 +3,7 @@
 Default: 50 geos x 156 weeks x 10 channels, 4 chains x 1000 draws. Generates the inputs (as
 bench_panel does), builds the SQL layer with dbt, writes a synthetic posterior in the fit's
 table layout (python_udfs.synthetic_posterior) into the DuckDB file, then times
-`dbt run` of every model between the draws and the marts (budget_allocations excluded: it
+`dbt run` of every model between the draws and the marts (budget_allocations and its summary excluded: it
 optimises one geo). The case-study figure comes from bench_fit_case_study.py.
 
 Run: `uv run python bench/bench_marts.py [--geos 50 --weeks 156 --channels 10 --draws 1000 --thin 1]`.
@@ -21,13 +21,15 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "python"))
 
 from bench_panel import dbt, generate
+from engines import duckdb_load
 
 from python_udfs.synthetic_posterior import synthetic_posterior
 
 SQL_LAYER = ["+int_media_adstock_lags", "+int_controls_weekly", "+int_weekly_panel"]
-MARTS = ["mmm_current_run+", "--exclude", "budget_allocations"]
+MARTS = ["mmm_current_run+", "--exclude", "budget_allocations+"]
 
 
 def main() -> None:
@@ -57,11 +59,8 @@ def main() -> None:
                 target_scale=1e5,
                 control_range=(0.8, 1.2),
             )
-            for name, frame in tables.items():
-                con.register("frame", frame)
-                con.sql(f"create or replace table main.{name} as select * from frame")
-                con.unregister("frame")
             n_draws = len(tables["mmm_posterior_draws"])
+        duckdb_load(db, tables)
         wall = dbt(["run", "--select", *MARTS], db, dbt_vars)
         results = json.loads((folder / "target" / "run_results.json").read_text())
         per_model = {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}

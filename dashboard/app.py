@@ -7,6 +7,7 @@ for the moment it takes to read the marts, so it never blocks the next `dbt buil
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import streamlit as st
 
@@ -17,8 +18,7 @@ st.set_page_config(page_title="Marketing mix model", layout="wide")
 
 @st.cache_resource
 def _store(path: str) -> ResultsStore:
-    from pathlib import Path
-
+    """One store per database file, shared by the app's sessions (its snapshot survives reruns)."""
     return ResultsStore(Path(path))
 
 
