@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.results import Results
@@ -12,7 +13,7 @@ def current() -> tuple[Results, str]:
     return st.session_state["mmm_results"], st.session_state["mmm_geo"]
 
 
-def for_geo(results: Results, mart: str, geo: str):
+def for_geo(results: Results, mart: str, geo: str) -> pd.DataFrame:
     """The mart's rows for one geo (every mart the pages chart has a geo column)."""
     frame = results[mart]
     return frame.loc[frame["geo"] == geo].reset_index(drop=True)
