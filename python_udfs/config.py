@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -42,6 +43,9 @@ class FitConfig:
     min_ess_bulk: float = 400.0
     max_divergences: int = 0
     prior_predictive_draws: int = 500
+    # CPU cores the sampler may use; 0: every core this process may run on. PyMC's own default
+    # assumes half the CPUs are hyperthreads, which leaves a core idle on small machines.
+    cores: int = 0
 
     def __post_init__(self) -> None:
         def bad(name: str, why: str) -> ValueError:
@@ -53,7 +57,7 @@ class FitConfig:
             raise bad("saturation", f"must be one of {', '.join(SATURATIONS)}")
         if self.sampler not in SAMPLERS:
             raise bad("sampler", f"must be one of {', '.join(SAMPLERS)}")
-        for name in ("max_lag", "holdout_weeks", "max_divergences", "random_seed"):
+        for name in ("max_lag", "holdout_weeks", "max_divergences", "random_seed", "cores"):
             if int(getattr(self, name)) < 0:
                 raise bad(name, "must be >= 0")
         for name in ("chains", "draws", "tune", "prior_predictive_draws"):
@@ -77,12 +81,19 @@ class FitConfig:
         return cls(**values)
 
     def model_dict(self) -> dict[str, Any]:
-        """Every setting, sampler, seed and gate thresholds included: a change to any of them
-        is a different fit, so all are hashed into the cache key."""
-        return asdict(self)
+        """Every setting that shapes the draws, sampler, seed and gate thresholds included: a
+        change to any of them is a different fit, so all are hashed into the cache key. `cores`
+        is left out: the draws are the same on any number of cores (tested)."""
+        return {k: v for k, v in asdict(self).items() if k != "cores"}
 
     def to_json(self) -> str:
         return json.dumps(self.model_dict(), sort_keys=True, default=str)
 
     def config_hash(self) -> str:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+
+    def sampler_cores(self) -> int:
+        """Cores for the sampler: the setting, or every core this process may use; never more
+        than there are chains."""
+        available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return max(1, min(self.cores or available, self.chains))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -108,12 +109,13 @@ def test_sql_marts_equal_pymc_marketing_on_the_same_posterior(demo_fit):
 
 @pytest.fixture(scope="module")
 def tiny_fits(tmp_path_factory):
-    """Two tiny fits (too short to converge) with the same seed: the second forced, and with
-    the gate set to fail the build."""
+    """Two tiny fits (too short to converge) with the same seed: the first on every core, the
+    second forced, on one core, and with the gate set to fail the build."""
     db = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
-    tiny = {"mmm_fit": {"chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}}
-    first = run_dbt(["build"], db, tiny)
-    gated = run_dbt(["build"], db, {**tiny, "mmm_force_refit": True, "mmm_fail_on_unconverged": True}, ok=False)
+    tiny = {"chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}
+    first = run_dbt(["build"], db, {"mmm_fit": tiny})
+    second = {"mmm_fit": {**tiny, "cores": 1}, "mmm_force_refit": True, "mmm_fail_on_unconverged": True}
+    gated = run_dbt(["build"], db, second, ok=False)
     return db, first.output, gated.output
 
 
@@ -130,7 +132,9 @@ def test_fail_on_unconverged_stops_the_build_naming_parameters(tiny_fits):
 
 
 def test_same_data_config_and_seed_give_identical_draws(tiny_fits):
-    db, *_ = tiny_fits
+    """Also on a different number of cores, which is why `cores` is not in the cache key."""
+    db, first, gated = tiny_fits
+    assert "cores=1" in gated and ("cores=1" not in first or len(os.sched_getaffinity(0)) == 1)
     runs = [r for (r,) in query(db, "select run_id from main.mmm_fits order by fitted_at")]
     assert len(runs) == 2
     a, b = (
@@ -142,6 +146,15 @@ def test_same_data_config_and_seed_give_identical_draws(tiny_fits):
         for r in runs
     )
     assert len(a) == 2 * 30 * 24 and a == b
+
+
+def test_cores_are_not_part_of_the_cache_key():
+    one, every = FitConfig.from_mapping({"cores": 1}), FitConfig.from_mapping({})
+    assert one.config_hash() == every.config_hash() and one.sampler_cores() == 1
+    assert FitConfig.from_mapping({"cores": 64, "chains": 4}).sampler_cores() == 4
+    assert FitConfig.from_mapping({"draws": 999}).config_hash() != every.config_hash()
+    with pytest.raises(ValueError, match="mmm_fit.cores"):
+        FitConfig.from_mapping({"cores": -1})
 
 
 def test_crps_equals_the_closed_form_for_the_predictive_normal(demo_fit):
