@@ -153,7 +153,7 @@ def test_cores_are_not_part_of_the_cache_key():
     assert one.config_hash() == every.config_hash() and one.sampler_cores() == 1
     assert FitConfig.from_mapping({"cores": 64, "chains": 4}).sampler_cores() == 4
     assert FitConfig.from_mapping({"draws": 999}).config_hash() != every.config_hash()
-    with pytest.raises(ValueError, match="mmm_fit.cores"):
+    with pytest.raises(ValueError, match=r"mmm_fit\.cores"):
         FitConfig.from_mapping({"cores": -1})
 
 
