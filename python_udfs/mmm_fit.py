@@ -117,7 +117,16 @@ def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResul
         progressbar=False,
     )
     seconds = time.perf_counter() - start
-    prior = mmm.sample_prior_predictive(X, y, samples=config.prior_predictive_draws, random_seed=config.random_seed)
+    # Only y is needed, and PyMC's default graph optimisation costs more than 500 forward draws
+    # (case study: 4.1 s against 1.5 s with FAST_COMPILE).
+    prior = mmm.sample_prior_predictive(
+        X,
+        y,
+        samples=config.prior_predictive_draws,
+        random_seed=config.random_seed,
+        var_names=["y"],
+        compile_kwargs={"mode": "FAST_COMPILE"},
+    )
     prior_y = prior.get("prior_predictive", prior)
     prior_y = prior_y.to_dataset() if isinstance(prior_y, xr.DataTree) else prior_y
     if "sample" in prior_y.dims:  # pymc-marketing returns draws stacked into one index
