@@ -12,7 +12,6 @@ import numpy as np
 import pyarrow as pa
 
 from python_udfs import transforms
-from python_udfs.optimizer import ChannelDraws, Plan, optimize_allocation
 
 
 def logistic_saturation(x: pa.Array, lam: pa.Array) -> pa.Array:
@@ -62,6 +61,9 @@ def optimize_budget(
 ) -> list[dict]:
     """mmm_optimize_budget(...): the weekly budget split maximising expected contribution for
     the given response parameters; returns LIST(STRUCT(channel, weekly_spend)) to unnest."""
+    # Imported here: scipy.optimize costs 1 s, and every dbt command registers these functions.
+    from python_udfs.optimizer import ChannelDraws, Plan, optimize_allocation
+
     draws = ChannelDraws(
         channels=list(channels),
         weights=transforms.adstock_weights("geometric", max_lag, alpha)[None, :, :],
