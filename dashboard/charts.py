@@ -8,11 +8,14 @@ import pandas as pd
 INTERVAL_NOTE = "bands and error bars are 94% equal-tailed posterior intervals (3% to 97% quantiles)"
 
 
-def contributions_over_time(decomposition: pd.DataFrame) -> alt.Chart:
-    """Weekly KPI stacked by channel on top of the baseline (intercept, trend, seasonality, controls)."""
+def contributions_over_time(decomposition: pd.DataFrame, include_baseline: bool = True) -> alt.Chart:
+    """Weekly KPI stacked by channel on top of the baseline (intercept, trend, seasonality, controls).
+    Without the baseline, which usually dwarfs media, the channels fill the chart's height."""
     frame = decomposition.assign(
         series=decomposition["component"].where(decomposition["component_type"] == "channel", "baseline")
     )
+    if not include_baseline:
+        frame = frame.loc[frame["series"] != "baseline"]
     weekly = frame.groupby(["week_start", "series"], as_index=False)["contribution_mean"].sum()
     order = ["baseline", *sorted(s for s in weekly["series"].unique() if s != "baseline")]
     return (

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, tables
 from dashboard.state import current, for_geo
 
 results, geo = current()
@@ -26,7 +26,7 @@ if not bool(row["optimizer_converged"]):
 allocations = for_geo(results, "budget_allocations", geo)
 allocations = allocations.loc[allocations["scenario_id"] == scenario]
 st.altair_chart(charts.allocation_vs_current(allocations), width="stretch")
-st.dataframe(allocations.drop(columns=["geo", "scenario_id"]), hide_index=True)
+tables.show(allocations.drop(columns=["geo", "scenario_id"]))
 st.caption(
     f"Objective {row['objective']} over {int(row['horizon_weeks'])} weeks; "
     f"binding constraints: {row['binding_constraints'] or 'none'}. "

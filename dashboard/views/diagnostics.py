@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import tables
 from dashboard.state import current
 
 results, _ = current()
@@ -23,6 +24,6 @@ st.caption(
 )
 st.subheader("Parameters, worst r-hat first")
 parameters = results["mmm_parameter_summary"].sort_values("r_hat", ascending=False)
-st.dataframe(parameters, hide_index=True)
+tables.show(parameters, default="%.4g")  # model-scale parameters, often < 0.01
 st.subheader("Fit history")
-st.dataframe(results["mmm_runs"].sort_values("fitted_at", ascending=False), hide_index=True)
+tables.show(results["mmm_runs"].sort_values("fitted_at", ascending=False))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, tables
 from dashboard.state import current, for_geo
 
 results, geo = current()
@@ -14,4 +14,4 @@ if (fitted["fit_sample"] == "holdout").any():
 else:
     st.caption("No holdout weeks in this run (var mmm_holdout_weeks).")
 st.subheader("Fit metrics")
-st.dataframe(results["fit_metrics"], hide_index=True)
+tables.show(results["fit_metrics"])

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, tables
 from dashboard.state import current, for_geo
 
 results, geo = current()
@@ -11,5 +11,5 @@ roas = for_geo(results, "channel_roas", geo)
 left, right = st.columns(2)
 left.altair_chart(charts.roas_intervals(roas, "roas"), width="stretch")
 right.altair_chart(charts.roas_intervals(roas, "marginal_roas"), width="stretch")
-st.dataframe(roas.drop(columns="geo").sort_values("roas_mean", ascending=False), hide_index=True)
+tables.show(roas.drop(columns="geo").sort_values("roas_mean", ascending=False))
 st.caption(f"Dashed line: break-even (1 KPI unit per unit of spend); {charts.INTERVAL_NOTE}.")

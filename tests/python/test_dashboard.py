@@ -20,17 +20,18 @@ from conftest import PROJECT
 pytest.importorskip("streamlit", reason="the dashboard extra is not installed (uv sync --all-extras)")
 from streamlit.testing.v1 import AppTest
 
+from dashboard import tables
 from dashboard.results import MARTS, ResultsStore, ResultsUnavailable, read_results
 
 APP = PROJECT / "dashboard" / "app.py"
-# page file -> (its link in the sidebar, its header, number of charts it draws on the demo)
+# page file -> (its link in the sidebar, its header, number of charts and of tables it draws on the demo)
 PAGES = {
-    "views/contributions.py": ("Contributions", "Contributions over time", 1),
-    "views/roas.py": ("ROAS", "Return on ad spend", 2),
-    "views/response_curves.py": ("Response curves", "Response curves", 1),
-    "views/budget.py": ("Budget scenarios", "Budget scenarios", 2),
-    "views/fit.py": ("Fitted vs actual", "Fitted vs actual", 1),
-    "views/diagnostics.py": ("Diagnostics", "Diagnostics", 0),
+    "views/contributions.py": ("Contributions", "Contributions over time", 1, 1),
+    "views/roas.py": ("ROAS", "Return on ad spend", 2, 1),
+    "views/response_curves.py": ("Response curves", "Response curves", 1, 0),
+    "views/budget.py": ("Budget scenarios", "Budget scenarios", 2, 1),
+    "views/fit.py": ("Fitted vs actual", "Fitted vs actual", 1, 1),
+    "views/diagnostics.py": ("Diagnostics", "Diagnostics", 0, 2),
 }
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags that keep Chromium off the (closed) network and need no sandbox as root.
@@ -71,11 +72,12 @@ def chart_data(at: AppTest) -> list[pd.DataFrame]:
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_page_renders_demo_results(app, page):
-    _, header, n_charts = PAGES[page]
+    _, header, n_charts, n_tables = PAGES[page]
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]
     assert [h.value for h in app.header] == [header]
+    assert len(app.dataframe) == n_tables and all(len(t.value) for t in app.dataframe)
     data = chart_data(app)
     assert len(data) == n_charts
     assert all(len(frame) > 0 for frame in data), "a chart has no data"
@@ -88,6 +90,50 @@ def test_contributions_page_stacks_channels_on_the_baseline(app, demo_db):
     # the stack adds up to the prediction: baseline plus channels per week equals the decomposition total
     decomposition = read_results(demo_db)["decomposition"]
     assert stacked["contribution_mean"].sum() == pytest.approx(decomposition["contribution_mean"].sum(), rel=1e-9)
+
+
+def test_contributions_page_hides_the_baseline_on_request(app, demo_db):
+    app.toggle[0].set_value(False).run()
+    stacked = chart_data(app)[0]
+    decomposition = read_results(demo_db)["decomposition"]
+    channels = decomposition.loc[decomposition["component_type"] == "channel"]
+    assert set(stacked["series"]) == set(channels["component"])
+    assert stacked["contribution_mean"].sum() == pytest.approx(channels["contribution_mean"].sum(), rel=1e-9)
+
+
+def test_tables_format_numbers_by_what_the_column_holds():
+    frame = pd.DataFrame(
+        {
+            "channel": ["tv"],
+            "spend": [1234567.891],
+            "roas_mean": [1.23456],
+            "contribution_share_mean": [0.25],
+            "prob_uplift_positive": [0.9],
+            "max_r_hat": [1.004],
+            "min_ess_bulk": [812.4],
+            "fit_seconds": [31.26],
+            "mape": [0.05],
+            "n_weeks": [52],
+        }
+    )
+    assert tables.column_formats(frame) == {
+        "spend": "localized",
+        "roas_mean": "%.3f",
+        "contribution_share_mean": "percent",
+        "prob_uplift_positive": "percent",
+        "max_r_hat": "%.3f",
+        "min_ess_bulk": "%.0f",
+        "fit_seconds": "%.1f",
+        "mape": "percent",
+    }
+
+
+def test_tables_are_formatted_on_the_page(app):
+    app.switch_page("views/roas.py").run()
+    columns = app.dataframe[0].proto.columns  # the column config, as JSON
+    config = json.loads(columns)
+    assert config["roas_mean"]["type_config"]["format"] == "%.3f"
+    assert config["spend"]["type_config"]["format"] == "localized"
 
 
 def test_response_curves_mark_current_spend(app):
@@ -212,22 +258,21 @@ def test_dashboard_renders_in_headless_chromium(served_app, tmp_path):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(served_app, wait_until="networkidle")
-        for path, (link, header, n_charts) in PAGES.items():
+        for path, (link, header, n_charts, n_tables) in PAGES.items():
             # navigate as a user does: the sidebar link, then wait for the page's own header
             page.get_by_test_id("stSidebarNavLink").filter(has_text=link).first.click()
             page.get_by_role("heading", name=header).wait_for(timeout=60_000)
-            charts = page.locator('[data-testid="stVegaLiteChart"]')
-            if n_charts:
-                # vega-embed draws into a canvas (or svg); wait until every chart has a drawn surface
+            # vega-embed and the data grid draw into a canvas (or svg): wait until each has a drawn surface
+            for test_id, n in (("stVegaLiteChart", n_charts), ("stDataFrame", n_tables)):
                 page.wait_for_function(
-                    """n => { const els = document.querySelectorAll('[data-testid="stVegaLiteChart"]');
+                    """([id, n]) => { const els = document.querySelectorAll(`[data-testid="${id}"]`);
                              return els.length === n && [...els].every(el => {
                                const s = el.querySelector('canvas, svg.marks');
                                return s && s.getBoundingClientRect().width > 100; }); }""",
-                    arg=n_charts,
+                    arg=[test_id, n],
                     timeout=60_000,
                 )
-            assert charts.count() == n_charts
+            assert page.locator('[data-testid="stVegaLiteChart"]').count() == n_charts
             assert page.locator('[data-testid="stException"]').count() == 0
             assert page.get_by_text("Page not found").count() == 0
             shot = tmp_path / f"{Path(path).stem}.png"
