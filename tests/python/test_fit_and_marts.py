@@ -148,6 +148,16 @@ def test_same_data_config_and_seed_give_identical_draws(tiny_fits):
     assert len(a) == 2 * 30 * 24 and a == b
 
 
+def test_pymc_sampler_runs_inside_dbt_on_every_core(sql_layer_db, copy_of):
+    """PyMC's own NUTS instead of nutpie: on more than one core it samples in worker processes
+    started from inside dbt's process."""
+    db = copy_of(sql_layer_db)
+    fit = {"sampler": "pymc", "chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}
+    out = run_dbt(["run", "--select", "mmm_fits"], db, {"mmm_fit": fit}).output
+    assert f"with pymc, 2 chains x 30 draws (+30 tune), cores={min(2, len(os.sched_getaffinity(0)))}" in out
+    assert query(db, "select sampler, chains, draws from main.mmm_fits") == [("pymc", 2, 30)]
+
+
 def test_cores_are_not_part_of_the_cache_key():
     one, every = FitConfig.from_mapping({"cores": 1}), FitConfig.from_mapping({})
     assert one.config_hash() == every.config_hash() and one.sampler_cores() == 1
