@@ -7,6 +7,7 @@ the setting, and the spec's canonical JSON is hashed into the fit cache key.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields
@@ -15,6 +16,8 @@ from typing import Any
 ADSTOCKS = ("geometric", "delayed", "weibull")
 SATURATIONS = ("logistic", "hill", "michaelis_menten")
 SAMPLERS = ("nutpie", "pymc", "numpyro")
+# What each sampler needs beyond PyMC; numpyro and jax are not in the lock file.
+SAMPLER_PACKAGES = {"nutpie": ("nutpie",), "pymc": (), "numpyro": ("numpyro", "jax")}
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,16 @@ class FitConfig:
 
     def config_hash(self) -> str:
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+
+    def check_sampler_installed(self) -> None:
+        """Fail before the model is built (pymc-marketing's import alone takes 10 s) and with a
+        message naming the setting, instead of a ModuleNotFoundError deep inside PyMC."""
+        missing = [p for p in SAMPLER_PACKAGES[self.sampler] if importlib.util.find_spec(p) is None]
+        if missing:
+            raise ValueError(
+                f"var mmm_fit.sampler: {self.sampler} needs {' and '.join(missing)}, which this environment "
+                f"lacks; install them (uv add {' '.join(missing)}) or use sampler nutpie or pymc"
+            )
 
     def sampler_cores(self) -> int:
         """Cores for the sampler: the setting, or every core this process may use; never more

@@ -75,6 +75,7 @@ def fit_or_reuse(
             row["last_used_at"] = now
             return pa.Table.from_pylist([row], schema=FITS_SCHEMA)
 
+    config.check_sampler_installed()
     import pymc_marketing
 
     _, result = mmm_fit.fit_mmm(mf, config, log=log)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 
@@ -156,6 +157,15 @@ def test_pymc_sampler_runs_inside_dbt_on_every_core(sql_layer_db, copy_of):
     out = run_dbt(["run", "--select", "mmm_fits"], db, {"mmm_fit": fit}).output
     assert f"with pymc, 2 chains x 30 draws (+30 tune), cores={min(2, len(os.sched_getaffinity(0)))}" in out
     assert query(db, "select sampler, chains, draws from main.mmm_fits") == [("pymc", 2, 30)]
+
+
+def test_a_sampler_that_is_not_installed_is_named_before_the_fit():
+    if importlib.util.find_spec("numpyro") and importlib.util.find_spec("jax"):
+        pytest.skip("numpyro and jax are installed here")
+    with pytest.raises(ValueError, match=r"mmm_fit\.sampler: numpyro needs .*(numpyro|jax)"):
+        FitConfig.from_mapping({"sampler": "numpyro"}).check_sampler_installed()
+    FitConfig.from_mapping({"sampler": "pymc"}).check_sampler_installed()
+    FitConfig.from_mapping({}).check_sampler_installed()
 
 
 def test_cores_are_not_part_of_the_cache_key():
