@@ -98,17 +98,18 @@ def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResul
     train = mf.train
     mmm = build_mmm(mf, config)
     X, y = train.drop(columns=["kpi"]), train["kpi"]
+    cores = config.sampler_cores()
     log(
         f"mmm: fitting {len(mf.channels)} channels on {len(train)} rows with "
         f"{config.sampler}, {config.chains} chains x {config.draws} draws (+{config.tune} tune), "
-        f"cores={config.sampler_cores()}"
+        f"cores={cores}"
     )
     start = time.perf_counter()
     idata = mmm.fit(
         X,
         y,
         chains=config.chains,
-        cores=config.sampler_cores(),
+        cores=cores,
         draws=config.draws,
         tune=config.tune,
         target_accept=config.target_accept,
