@@ -36,11 +36,20 @@ with st.sidebar:
     st.caption(f"Run `{results.run_id}`, fitted {run['fitted_at']:%Y-%m-%d %H:%M}")
     st.caption(f"Database: `{results.path}`")
     geo = st.selectbox("Geo", results.geos, key="geo_select")
-if not bool(run["is_converged"]):
+if not bool(run["is_usable"]):
+    failed = results.failed_checks
+    listed = "\n".join(f"- **{r.check_name}** ({r.subject}): {r.message}" for r in failed.itertuples())
     st.error(
-        f"This fit did not converge (max r-hat {run['max_r_hat']:.3f}, min bulk ESS {run['min_ess_bulk']:.0f}, "
-        f"{int(run['divergences'])} divergences; worst: {run['worst_parameters']}). Treat every figure with care."
+        "This run failed the model review and is not usable: the budget tables were not rebuilt from it. "
+        "Treat every figure with care.\n\n"
+        + (
+            listed
+            or f"Not converged: max r-hat {run['max_r_hat']:.3f}, min bulk ESS {run['min_ess_bulk']:.0f}, "
+            f"{int(run['divergences'])} divergences; worst: {run['worst_parameters']}."
+        )
     )
+if len(results.data_warnings):
+    st.info(f"The data review raised {len(results.data_warnings)} warning(s): see Diagnostics.")
 
 st.session_state["mmm_results"] = results
 st.session_state["mmm_geo"] = geo

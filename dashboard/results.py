@@ -36,8 +36,13 @@ MARTS: dict[str, tuple[str, ...]] = {
         "worst_parameters",
         "n_weeks_train",
         "n_weeks_holdout",
+        "review_status",
+        "review_failed_checks",
+        "is_usable",
         "is_current",
     ),
+    "mmm_model_review": ("run_id", "check_name", "subject", "status", "value", "threshold", "message"),
+    "mmm_data_review": ("check_name", "subject", "status", "value", "threshold", "message"),
     "decomposition": ("week_start", "geo", "component_type", "component", "contribution_mean"),
     "channel_roas": (
         "geo",
@@ -50,6 +55,8 @@ MARTS: dict[str, tuple[str, ...]] = {
         "marginal_roas_lower",
         "marginal_roas_upper",
         "contribution_share_mean",
+        "prob_roas_below_1",
+        "prob_negligible",
     ),
     "response_curves": (
         "geo",
@@ -96,8 +103,23 @@ MARTS: dict[str, tuple[str, ...]] = {
         "fit_sample",
     ),
     "fit_metrics": ("fit_sample", "n_weeks", "r_squared", "mape", "crps", "predictive_coverage"),
-    "mmm_parameter_summary": ("parameter", "geo", "term", "mean", "lower", "upper", "r_hat", "ess_bulk", "ess_tail"),
+    "mmm_parameter_summary": (
+        "run_id",
+        "parameter",
+        "geo",
+        "term",
+        "mean",
+        "lower",
+        "upper",
+        "r_hat",
+        "ess_bulk",
+        "ess_tail",
+    ),
 }
+
+
+# Marts that keep rows for every run (the others hold the current run only).
+RUN_KEYED = ("mmm_model_review", "mmm_parameter_summary")
 
 
 class ResultsUnavailable(RuntimeError):
@@ -120,6 +142,16 @@ class Results:
     def run(self) -> pd.Series:
         runs = self.tables["mmm_runs"]
         return runs.loc[runs["run_id"] == self.run_id].iloc[0]
+
+    @property
+    def failed_checks(self) -> pd.DataFrame:
+        review = self.tables["mmm_model_review"]
+        return review.loc[review["status"] == "fail"]
+
+    @property
+    def data_warnings(self) -> pd.DataFrame:
+        review = self.tables["mmm_data_review"]
+        return review.loc[review["status"] != "pass"]
 
     @property
     def geos(self) -> list[str]:
@@ -146,7 +178,10 @@ def read_results(path: Path) -> Results:
     current = tables["mmm_runs"].loc[tables["mmm_runs"]["is_current"].astype(bool), "run_id"]
     if current.empty:
         raise ResultsUnavailable(f"{path}: mmm_runs has no current run; the fit has not been built")
-    return Results(path=path, read_at=time.time(), run_id=str(current.iloc[0]), tables=tables)
+    run_id = str(current.iloc[0])
+    for mart in RUN_KEYED:  # tables that hold every run's rows: keep the current run's
+        tables[mart] = tables[mart].loc[tables[mart]["run_id"] == run_id].reset_index(drop=True)
+    return Results(path=path, read_at=time.time(), run_id=run_id, tables=tables)
 
 
 def _read_mart(con: duckdb.DuckDBPyConnection, mart: str, columns: tuple[str, ...]) -> pd.DataFrame:

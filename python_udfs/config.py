@@ -10,11 +10,16 @@ import hashlib
 import importlib.util
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 ADSTOCKS = ("geometric", "delayed", "weibull")
 SATURATIONS = ("logistic", "hill", "michaelis_menten")
+MAX_FOURIER_MODES = 10
+# Raise when the model a config builds changes (default priors, likelihood, components): it is
+# part of the fit cache key.
+MODEL_VERSION = 2
+ADAPTATIONS = ("diag", "low_rank")
 SAMPLERS = ("nutpie", "pymc", "numpyro")
 # What each sampler needs beyond PyMC; numpyro and jax are not in the lock file.
 SAMPLER_PACKAGES = {"nutpie": ("nutpie",), "pymc": (), "numpyro": ("numpyro", "jax")}
@@ -31,16 +36,19 @@ class FitConfig:
     adstock: str = "geometric"
     max_lag: int = 6
     saturation: str = "logistic"
-    yearly_seasonality: int = 2
+    # Fourier modes of the yearly seasonality; None: from the data (fourier_modes_for).
+    yearly_seasonality: int | None = None
     trend: bool = True
-    kpi_non_negative: bool = True
     priors: dict[str, Any] = field(default_factory=dict)
     holdout_weeks: int = 0
     sampler: str = "nutpie"
     chains: int = 4
     draws: int = 1000
-    tune: int = 1000
-    target_accept: float = 0.95
+    tune: int = 1500
+    target_accept: float = 0.99
+    # nutpie's mass-matrix adaptation: diag (per parameter) or low_rank (also learns the few
+    # strongest correlations, e.g. intercept against an always-on channel). pymc: diag only.
+    adaptation: str = "low_rank"
     random_seed: int = 42
     max_r_hat: float = 1.01
     min_ess_bulk: float = 400.0
@@ -58,6 +66,8 @@ class FitConfig:
             raise bad("adstock", f"must be one of {', '.join(ADSTOCKS)}")
         if self.saturation not in SATURATIONS:
             raise bad("saturation", f"must be one of {', '.join(SATURATIONS)}")
+        if self.adaptation not in ADAPTATIONS:
+            raise bad("adaptation", f"must be one of {', '.join(ADAPTATIONS)}")
         if self.sampler not in SAMPLERS:
             raise bad("sampler", f"must be one of {', '.join(SAMPLERS)}")
         for name in ("max_lag", "holdout_weeks", "max_divergences", "random_seed", "cores"):
@@ -66,8 +76,8 @@ class FitConfig:
         for name in ("chains", "draws", "tune", "prior_predictive_draws"):
             if int(getattr(self, name)) < 1:
                 raise bad(name, "must be >= 1")
-        if self.yearly_seasonality < 0:
-            raise bad("yearly_seasonality", "must be >= 0 (0 switches seasonality off)")
+        if self.yearly_seasonality is not None and not 0 <= self.yearly_seasonality <= MAX_FOURIER_MODES:
+            raise bad("yearly_seasonality", f"must be 0..{MAX_FOURIER_MODES} (0 switches seasonality off)")
         if not 0.5 <= self.target_accept < 1:
             raise bad("target_accept", "must be in [0.5, 1)")
         if not isinstance(self.priors, dict):
@@ -83,11 +93,28 @@ class FitConfig:
             raise ValueError(f"var mmm_fit: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return cls(**values)
 
+    @classmethod
+    def from_stored(cls, model_config: str) -> FitConfig:
+        """The config a run stored (mmm_runs.model_config), for nodes that must use the run's
+        own settings rather than the current vars."""
+        values = json.loads(model_config)
+        values.pop("model_version", None)
+        return cls.from_mapping(values)
+
+    def resolved(self, n_train_weeks: int) -> FitConfig:
+        """The settings left to the data, fixed from it: the run stores (and the SQL marts read)
+        the resolved values."""
+        if self.yearly_seasonality is None:
+            return replace(self, yearly_seasonality=fourier_modes_for(n_train_weeks))
+        return self
+
     def model_dict(self) -> dict[str, Any]:
         """Every setting that shapes the draws, sampler, seed and gate thresholds included: a
         change to any of them is a different fit, so all are hashed into the cache key. `cores`
-        is left out: the draws are the same on any number of cores (tested)."""
-        return {k: v for k, v in asdict(self).items() if k != "cores"}
+        is left out: the draws are the same on any number of cores (tested). `model_version`
+        changes whenever the model's code does (its default priors, say), so a stored fit of an
+        older model is not reused for a new one."""
+        return {**{k: v for k, v in asdict(self).items() if k != "cores"}, "model_version": MODEL_VERSION}
 
     def to_json(self) -> str:
         return json.dumps(self.model_dict(), sort_keys=True, default=str)
@@ -110,3 +137,15 @@ class FitConfig:
         than there are chains."""
         available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         return max(1, min(self.cores or available, self.chains))
+
+
+def fourier_modes_for(n_train_weeks: int) -> int:
+    """Yearly Fourier modes when the setting is left to the data: two per full year of training
+    data, at most six. A year of data shows each season once, so only a smooth curve (2 modes,
+    pymc-marketing's usual choice) can be told from noise; with three years, peaks a few weeks
+    wide (a December rush) become identifiable. The Laplace prior keeps unneeded modes near zero.
+
+    >>> [fourier_modes_for(w) for w in (52, 104, 183, 520)]
+    [2, 4, 6, 6]
+    """
+    return int(min(6, max(2, 2 * (n_train_weeks // 52))))

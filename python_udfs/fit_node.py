@@ -65,6 +65,7 @@ def fit_or_reuse(
             f"var mmm_fit.holdout_weeks ({config.holdout_weeks}) must equal var "
             f"mmm_holdout_weeks, which flags the weeks in int_weeks"
         )
+    config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)))
     data_hash, config_hash = mf.data_hash(), config.config_hash()
     now = datetime.now(UTC)
     if stored is not None and len(stored) and not force_refit:

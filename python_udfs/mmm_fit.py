@@ -13,13 +13,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import xarray as xr
 
+from python_udfs import priors
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
-
-HALFNORMAL_SCALE = 1 / np.sqrt(1 - 2 / np.pi)  # HalfNormal(sigma) has mean sigma / this
 
 
 @dataclass(frozen=True)
@@ -52,34 +50,14 @@ def _components(config: FitConfig):
     return adstock, saturation
 
 
-def default_priors(mf: ModelFrame, config: FitConfig) -> dict[str, Any]:
-    """Spend-share priors for the channel coefficients, as in PyMC-Marketing's case study:
-    a channel with a larger share of spend is allowed a larger effect a priori."""
-    from pymc_extras.prior import Prior
-
-    train = mf.train
-    spend = train[mf.channels].sum()
-    share = (spend / spend.sum()).to_numpy()
-    sigma = np.maximum(HALFNORMAL_SCALE * len(mf.channels) * share, 0.05)
-    dims = (*(("geo",) if len(mf.geos) > 1 else ()), "channel")
-    sigma_arg = sigma if len(mf.geos) == 1 else np.tile(sigma, (len(mf.geos), 1))
-    priors: dict[str, Any] = {}
-    if config.saturation in ("logistic", "hill"):
-        priors["saturation_beta"] = Prior("HalfNormal", sigma=sigma_arg, dims=dims)
-    else:
-        priors["saturation_alpha"] = Prior("HalfNormal", sigma=sigma_arg, dims=dims)
-    if config.kpi_non_negative:
-        obs_dims = (*(("geo",) if len(mf.geos) > 1 else ()), "date")
-        priors["likelihood"] = Prior("TruncatedNormal", lower=0, sigma=Prior("HalfNormal", sigma=2), dims=obs_dims)
-    return priors
-
-
 def build_mmm(mf: ModelFrame, config: FitConfig):
     """The pymc-marketing MMM for this frame and config (not yet fitted)."""
     from pymc_marketing.mmm import MMM
 
     adstock, saturation = _components(config)
-    model_config = {**default_priors(mf, config), **config.priors}
+    defaults = priors.default_priors(mf.train, mf.channels, mf.geos, saturation, config.saturation)
+    known = {*defaults, *adstock.variable_mapping.values(), *saturation.variable_mapping.values()}
+    model_config = {**defaults, **priors.priors_from_vars(config.priors, known)}
     return MMM(
         date_column="date",
         channel_columns=mf.channels,
@@ -112,27 +90,33 @@ def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResul
         cores=cores,
         draws=config.draws,
         tune=config.tune,
-        target_accept=config.target_accept,
         nuts_sampler=config.sampler,
+        nuts={
+            "target_accept": config.target_accept,
+            **({"adaptation": config.adaptation} if config.sampler == "nutpie" else {}),
+        },
         random_seed=config.random_seed,
         progressbar=False,
     )
     seconds = time.perf_counter() - start
     # Only y is needed, and PyMC's default graph optimisation costs more than 500 forward draws
     # (case study: 4.1 s against 1.5 s with FAST_COMPILE).
+    free = [rv.name for rv in mmm.model.free_RVs]
     prior = mmm.sample_prior_predictive(
         X,
         y,
         samples=config.prior_predictive_draws,
         random_seed=config.random_seed,
-        var_names=["y"],
+        var_names=["y", *free],
         compile_kwargs={"mode": "FAST_COMPILE"},
     )
-    prior_y = prior.get("prior_predictive", prior)
-    prior_y = prior_y.to_dataset() if isinstance(prior_y, xr.DataTree) else prior_y
-    if "sample" in prior_y.dims:  # pymc-marketing returns draws stacked into one index
-        prior_y = prior_y.unstack("sample")
-    idata["prior_predictive"] = xr.DataTree(prior_y[["y"]])
+    # The prior of the free parameters too: the model review compares it with the posterior.
+    for group, names in (("prior_predictive", ["y"]), ("prior", free)):
+        part = prior[group] if group in getattr(prior, "children", {}) else prior.get(group, prior)
+        part = part.to_dataset() if isinstance(part, xr.DataTree) else part
+        if "sample" in part.dims:  # pymc-marketing returns draws stacked into one index
+            part = part.unstack("sample")
+        idata[group] = xr.DataTree(part[[n for n in names if n in part.data_vars]])
     log(f"mmm: sampled in {seconds:.1f} s")
     return mmm, FitResult(idata=idata, seconds=seconds)
 
@@ -160,8 +144,9 @@ def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:
         "sample_stats": idata["sample_stats"].to_dataset()[stats_keep],
         "constant_data": const[[v for v in ("target_scale", "channel_scale") if v in const]],
     }
-    if "prior_predictive" in idata.children:
-        groups["prior_predictive"] = idata["prior_predictive"].to_dataset()
+    for group in ("prior_predictive", "prior"):
+        if group in idata.children:
+            groups[group] = idata[group].to_dataset()
     if "observed_data" in idata.children:
         groups["observed_data"] = idata["observed_data"].to_dataset()
     return xr.DataTree.from_dict(groups)

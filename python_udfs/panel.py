@@ -8,7 +8,7 @@ fit cache.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,8 @@ class ModelFrame:
     control_scales: dict[str, tuple[float, float]]  # name -> (offset, scale)
     geos: list[str]
     holdout: pd.Series  # bool per row of frame
+    # Controls identical to another (after scaling) are left out of the fit: kept -> left out.
+    merged_controls: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def train(self) -> pd.DataFrame:
@@ -99,6 +101,12 @@ def build_model_frame(
 
     frame = frame.sort_values(keys).reset_index(drop=True)
     _check_finite(frame, [*channels, *control_names, "kpi"])
+    merged = {group[0]: group[1:] for group in identical_groups(frame, control_names)}
+    for dropped in merged.values():
+        frame = frame.drop(columns=dropped)
+        control_names = [c for c in control_names if c not in dropped]
+        for name in dropped:
+            scales.pop(name)
     constant = [c for c in control_names if frame[c].nunique() <= 1]
     if constant:
         raise ValueError(
@@ -111,7 +119,22 @@ def build_model_frame(
     geos = sorted(frame["geo"].unique())
     if len(geos) == 1:
         frame = frame.drop(columns=["geo"])
-    return ModelFrame(frame, channels, control_names, scales, geos, holdout)
+    return ModelFrame(frame, channels, control_names, scales, geos, holdout, merged)
+
+
+def identical_groups(frame: pd.DataFrame, columns: list[str]) -> list[list[str]]:
+    """Groups (sorted, two or more names) of columns whose values are identical in every row.
+
+    Why: two identical controls (the case study's Black Friday, Pre Thanksgiving and
+    Thanksgiving flags) leave only their sum identified; NUTS then wanders along the ridge
+    (r-hat 1.02, bulk ESS 187 on the case study). The fit keeps the first name of each group and
+    the data review says which names it stands for.
+    """
+    seen: dict[bytes, list[str]] = {}
+    for name in sorted(columns):
+        key = pd.util.hash_pandas_object(frame[name].round(12), index=False).to_numpy().tobytes()
+        seen.setdefault(key, []).append(name)
+    return [group for group in seen.values() if len(group) > 1]
 
 
 def _pivot(long: pd.DataFrame, name: str, value: str, keys: list[str]) -> pd.DataFrame:

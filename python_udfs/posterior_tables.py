@@ -184,3 +184,25 @@ def prior_predictive_check(tree: xr.DataTree) -> pd.DataFrame:
             }
         ]
     )
+
+
+def prior_posterior_variance(posterior_netcdf: bytes) -> pd.DataFrame:
+    """Per free parameter element (label as in convergence messages): prior and posterior
+    variance, from a stored fit's `prior` and `posterior` groups. Empty for fits stored before
+    the prior was kept."""
+    from python_udfs.mmm_fit import from_bytes
+
+    tree = from_bytes(posterior_netcdf)
+    if "prior" not in tree.children:
+        return pd.DataFrame(columns=["label", "prior_var", "posterior_var"])
+    prior, posterior = tree["prior"].to_dataset(), tree["posterior"].to_dataset()
+    rows = []
+    for name in prior.data_vars:
+        if name not in posterior:
+            continue
+        dims = [d for d in prior[name].dims if d in SAMPLE_DIMS]
+        prior_var = np.atleast_1d(prior[name].var(dim=dims).values).ravel()
+        post_var = np.atleast_1d(posterior[name].var(dim=list(SAMPLE_DIMS)).values).ravel()
+        labels = _labels(posterior[name])
+        rows += list(zip(labels, prior_var.astype(float), post_var.astype(float), strict=True))
+    return pd.DataFrame(rows, columns=["label", "prior_var", "posterior_var"])

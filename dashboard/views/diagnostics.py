@@ -22,8 +22,15 @@ st.caption(
     f"Sampler {run['sampler']}: {int(run['chains'])} chains of {int(run['draws'])} draws "
     f"after {int(run['tune'])} tuning steps."
 )
+st.subheader("Model review")
+st.caption(f"Verdict: {run['review_status']}. Each check's number against its threshold (mmm_model_review).")
+review = results["mmm_model_review"].drop(columns=["run_id"])
+order = {"fail": 0, "warn": 1, "pass": 2}
+tables.show(review.sort_values("status", key=lambda s: s.map(order)), default="%.4g")
+st.subheader("Data review (before the fit)")
+tables.show(results["mmm_data_review"].sort_values("status", key=lambda s: s.map(order)), default="%.4g")
 st.subheader("Parameters, worst r-hat first")
-parameters = results["mmm_parameter_summary"].sort_values("r_hat", ascending=False)
+parameters = results["mmm_parameter_summary"].drop(columns=["run_id"]).sort_values("r_hat", ascending=False)
 tables.show(parameters, default="%.4g")  # model-scale parameters, often < 0.01
 st.subheader("Fit history")
 tables.show(results["mmm_runs"].sort_values("fitted_at", ascending=False))

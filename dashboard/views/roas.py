@@ -12,4 +12,12 @@ left, right = st.columns(2)
 left.altair_chart(charts.roas_intervals(roas, "roas"), width="stretch")
 right.altair_chart(charts.roas_intervals(roas, "marginal_roas"), width="stretch")
 tables.show(roas.drop(columns="geo").sort_values("roas_mean", ascending=False))
-st.caption(f"Dashed line: break-even (1 KPI unit per unit of spend); {charts.INTERVAL_NOTE}.")
+st.caption(
+    f"Dashed line: break-even (1 KPI unit per unit of spend); {charts.INTERVAL_NOTE}. "
+    "prob_roas_below_1: the probability the channel returned less than it cost (when the KPI is money). "
+    "prob_negligible: the probability its contribution is below the negligible share of the KPI; near 100%, "
+    "the data cannot tell its effect from zero."
+)
+negligible = roas.loc[roas["prob_negligible"] > 0.5, "channel"].tolist()
+if negligible:
+    st.warning(f"The data cannot tell these channels' effect from zero: {', '.join(negligible)}.")

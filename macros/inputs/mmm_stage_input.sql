@@ -54,7 +54,9 @@ renamed as (
     {%- set columns = mmm_wide_columns('spend_columns') -%}
   {%- else -%}
     {%- set columns = mmm_wide_columns('control_columns') -%}
+    {%- set events = mmm_wide_events(wide) -%}
   {%- endif %}
+  {%- set events = events if name == 'controls' else [] -%}
 source as (
     select * from {{ mmm_read_file(wide['path']) if wide.get('path') else wide['relation'] }}
 ),
@@ -72,10 +74,24 @@ renamed as (
         cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) as {{ value }}_raw,
         {{ mmm_safe_cast('cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')', mmm_type_double()) }} as {{ value }}
     from source
-    {% if not loop.last %}union all
+    {% if not loop.last or events %}union all
     {% endif %}
     {%- else -%}
+    {%- if not events -%}
     {{ exceptions.raise_compiler_error("mmm_wide_input: no " ~ name ~ " columns matched in " ~ (wide.get('path') or wide.get('relation'))) }}
+    {%- endif -%}
+    {%- endfor %}
+    {%- for column, level, control in events %}
+    select
+        {{ geo_expr }} as geo,
+        {{ mmm_safe_cast(date_col, 'date') }} as period_start,
+        {{ mmm_safe_cast(dbt.dateadd('day', days - 1, mmm_safe_cast(date_col, 'date')), 'date') }} as period_end,
+        '{{ modules.re.sub("[^A-Za-z0-9_ .&+/()-]", "_", control) }}' as {{ label }},
+        case when cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) = '{{ level | replace("'", "''") }}' then '1' else '0' end as {{ value }}_raw,
+        case when cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) = '{{ level | replace("'", "''") }}' then 1.0 else 0.0 end as {{ value }}
+    from source
+    {% if not loop.last %}union all
+    {% endif %}
     {%- endfor %}
 )
 {% endmacro %}

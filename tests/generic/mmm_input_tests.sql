@@ -84,3 +84,9 @@
   {{ mmm_report_invalid(model, column_name, 'channels with no spend in the modelling window (drop them from var mmm_channels or the input)', failing) }}
   {{ failing }}
 {% endtest %}
+
+
+{% test mmm_has_rows(model) %}
+  {#- A table that must not be empty: a mart with no rows would pass every other test. -#}
+  select 'no rows' as problem from (select count(*) as n from {{ model }}) as counted where n = 0
+{% endtest %}

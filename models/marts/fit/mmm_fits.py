@@ -7,6 +7,7 @@ stored fit instead of sampling (see python_udfs.fit_node).
 import json
 
 from python_udfs.config import FitConfig
+from python_udfs.data_review import failures
 from python_udfs.dbt_io import to_pandas
 from python_udfs.fit_node import fit_or_reuse
 
@@ -20,6 +21,10 @@ def model(dbt, session):
             raise ValueError(f"set var mmm_{key}, not mmm_fit.{key}: the SQL layer uses it too")
         settings[key] = int(meta.get(f"mmm_{key}") or 0)
     config = FitConfig.from_mapping(settings)
+    # The data review's test already stops `dbt build`; this stops `dbt run` too.
+    failed = failures(to_pandas(dbt.ref("mmm_data_review")))
+    if failed:
+        raise ValueError("MMM INPUT ERROR in " + "; ".join(failed))
     stored = to_pandas(session.sql(f"select * from {dbt.this}")) if dbt.is_incremental else None
     return fit_or_reuse(
         to_pandas(dbt.ref("int_weekly_panel")),

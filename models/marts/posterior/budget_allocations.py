@@ -1,6 +1,7 @@
-"""Scenario x geo x channel budget allocations optimised over the current run's posterior."""
+"""Scenario x geo x channel budget allocations optimised over the current run's posterior.
 
-import json
+A child of mmm_runs, whose test mmm_run_usable stops this node when the current run failed its
+review; the forms (saturation) are the run's own, not the vars'."""
 
 import pandas as pd
 
@@ -12,8 +13,14 @@ from python_udfs.scenarios import allocate_scenarios
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    meta = dbt.config.get("meta") or {}
-    config = FitConfig.from_mapping(json.loads(meta.get("mmm_fit_json") or "{}"))
+    runs = to_pandas(dbt.ref("mmm_runs"))
+    current = runs[runs["is_current"]].iloc[0]
+    allow = str((dbt.config.get("meta") or {}).get("mmm_allow_failed_review")).lower() == "true"
+    if not current["is_usable"] and not allow:
+        raise ValueError(
+            f"MMM MODEL REVIEW FAILED: run {current['run_id']} is not usable: {current['review_failed_checks']}"
+        )
+    config = FitConfig.from_stored(current["model_config"])
     params = to_pandas(dbt.ref("int_posterior_channel_draws"))
     spend = to_pandas(dbt.ref("int_media_spend_weekly"))
     scenarios = to_pandas(dbt.ref("stg_budget_scenarios"))

@@ -1,35 +1,24 @@
 {#- Channel x geo over the in-sample weeks: spend, contribution, ROAS (contribution / spend)
     and marginal ROAS (the return on the next unit: 1% more spend in every week), each with
-    mean, median and 94% interval; plus contribution and spend shares. -#}
+    mean, median and 94% interval; contribution and spend shares; and how sure the posterior is
+    that the channel matters: P(ROAS < 1) and P(contribution below var mmm_negligible_share of
+    the KPI). -#}
 with
 
-contribution_draws as (
-    select * from {{ ref('int_channel_contribution_draws') }}
-),
-
-per_draw as (
-    select
-        contribution_draws.run_id,
-        contribution_draws.chain,
-        contribution_draws.draw,
-        contribution_draws.geo,
-        contribution_draws.channel,
-        sum(contribution_draws.spend) as spend,
-        sum(contribution_draws.contribution) as contribution,
-        sum(contribution_draws.contribution_plus_1pct - contribution_draws.contribution) as extra_contribution
-    from contribution_draws
-    where not contribution_draws.is_holdout
-    group by contribution_draws.run_id, contribution_draws.chain, contribution_draws.draw,
-        contribution_draws.geo, contribution_draws.channel
+roas_draws as (
+    select * from {{ ref('int_channel_roas_draws') }}
 ),
 
 with_ratios as (
     select
-        per_draw.*,
+        roas_draws.*,
         contribution / nullif(spend, 0) as roas,
         extra_contribution / nullif(0.01 * spend, 0) as marginal_roas,
-        contribution / nullif(sum(contribution) over (partition by run_id, chain, draw, geo), 0) as contribution_share
-    from per_draw
+        contribution / nullif(sum(contribution) over (partition by run_id, chain, draw, geo), 0) as contribution_share,
+        cast(case when contribution < spend then 1 else 0 end as {{ mmm_type_double() }}) as is_roas_below_1,
+        cast(case when contribution < {{ var('mmm_negligible_share') }} * kpi_total then 1 else 0 end
+            as {{ mmm_type_double() }}) as is_negligible
+    from roas_draws
 ),
 
 final as (
@@ -42,7 +31,9 @@ final as (
         {{ mmm_interval('contribution', 'contribution') }},
         {{ mmm_interval('roas', 'roas') }},
         {{ mmm_interval('marginal_roas', 'marginal_roas') }},
-        {{ mmm_interval('contribution_share', 'contribution_share') }}
+        {{ mmm_interval('contribution_share', 'contribution_share') }},
+        avg(is_roas_below_1) as prob_roas_below_1,
+        avg(is_negligible) as prob_negligible
     from with_ratios
     group by run_id, geo, channel
 )

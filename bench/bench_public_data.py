@@ -1,0 +1,142 @@
+"""Benchmark: the default fit on every public dataset in ../shared/data, configured by vars only.
+
+For each dataset: `dbt build` into its own DuckDB file, then print convergence (max r-hat,
+min bulk ESS, divergences), in-sample R², holdout CRPS where there is a holdout, each
+channel's ROAS with its 94% interval, and the model review's verdict. For the case study it
+also prints the Spearman correlation of the ROAS ranking with the reference fit and the
+holdout CRPS against the reference.
+
+Run: `uv run python bench/bench_public_data.py [dataset ...]` (default: all of them).
+Fits run one after another (the machine has 2 cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+from scipy.stats import spearmanr
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from public_datasets import (
+    CASE_STUDY_REFERENCE_HOLDOUT_CRPS,
+    CASE_STUDY_REFERENCE_ROAS,
+    DATASETS,
+)
+
+PROJECT = Path(__file__).resolve().parents[1]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def build(name: str, folder: Path, extra_vars: dict | None = None) -> tuple[Path, float, int, str]:
+    db = folder / f"{name}.duckdb"
+    dbt_vars = {**DATASETS[name], **(extra_vars or {})}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [
+            DBT,
+            "build",
+            "--profiles-dir",
+            str(PROJECT),
+            "--target-path",
+            str(folder / f"target_{name}"),
+            "--vars",
+            json.dumps(dbt_vars),
+        ],
+        cwd=PROJECT,
+        env={**os.environ, "MMM_DUCKDB_PATH": str(db)},
+        capture_output=True,
+        text=True,
+    )
+    return db, time.perf_counter() - start, proc.returncode, proc.stdout + proc.stderr
+
+
+def report(name: str, db: Path) -> dict:
+    """The figures of the current run, as a dict (printed by main)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+
+        def rows(sql: str) -> list[dict]:
+            rel = con.sql(sql)
+            return [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
+
+        tables = {t for (t,) in con.sql("select table_name from information_schema.tables").fetchall()}
+        run = rows("select * from mmm_runs where is_current")[0]
+        metrics = {r["fit_sample"]: r for r in rows("select * from fit_metrics")} if "fit_metrics" in tables else {}
+        roas = (
+            rows(
+                "select channel, roas_mean, roas_lower, roas_upper from channel_roas "
+                "where geo = 'total' order by channel"
+            )
+            if "channel_roas" in tables
+            else []
+        )
+        review = (
+            rows(
+                "select check_name, subject, status, value, threshold from mmm_model_review "
+                "where run_id = (select run_id from mmm_runs where is_current) and status <> 'pass'"
+            )
+            if "mmm_model_review" in tables
+            else []
+        )
+    out = {
+        "dataset": name,
+        "converged": run["is_converged"],
+        "max_r_hat": run["max_r_hat"],
+        "min_ess_bulk": run["min_ess_bulk"],
+        "divergences": run["divergences"],
+        "fit_seconds": run["fit_seconds"],
+        "r2_in_sample": metrics.get("in_sample", {}).get("r_squared"),
+        "crps_holdout": metrics.get("holdout", {}).get("crps"),
+        "coverage_holdout": metrics.get("holdout", {}).get("predictive_coverage"),
+        "roas": {r["channel"]: (r["roas_mean"], r["roas_lower"], r["roas_upper"]) for r in roas},
+        "review_verdict": run.get("review_status", "n/a"),
+        "review_not_pass": review,
+    }
+    if name == "case_study" and out["roas"]:
+        channels = list(CASE_STUDY_REFERENCE_ROAS)
+        out["spearman_vs_reference"] = float(
+            spearmanr([CASE_STUDY_REFERENCE_ROAS[c] for c in channels], [out["roas"][c][0] for c in channels])[0]
+        )
+        if out["crps_holdout"]:
+            out["crps_holdout_vs_reference"] = out["crps_holdout"] / CASE_STUDY_REFERENCE_HOLDOUT_CRPS
+    return out
+
+
+def main(names: list[str]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="mmm_public_"))
+    for name in names:
+        db, seconds, rc, output = build(name, folder)
+        print(f"\n=== {name}: dbt build exit {rc} in {seconds:.0f} s ({db})")
+        if not db.exists():
+            print(output[-3000:])
+            continue
+        fig = report(name, db)
+        print(
+            f"converged={fig['converged']} max_r_hat={fig['max_r_hat']:.3f} min_ess_bulk={fig['min_ess_bulk']:.0f} "
+            f"divergences={fig['divergences']} sampling={fig['fit_seconds']:.0f}s"
+        )
+        print(
+            f"R2 in-sample={fig['r2_in_sample']}  holdout CRPS={fig['crps_holdout']}  "
+            f"holdout coverage={fig['coverage_holdout']}"
+        )
+        for channel, (mean, lo, hi) in fig["roas"].items():
+            print(f"  ROAS {channel:<22} {mean:10.3f}  [{lo:.3f}, {hi:.3f}]")
+        if "spearman_vs_reference" in fig:
+            print(f"Spearman vs reference ROAS ranking: {fig['spearman_vs_reference']:.3f}")
+        if "crps_holdout_vs_reference" in fig:
+            print(f"holdout CRPS / reference: {fig['crps_holdout_vs_reference']:.3f}")
+        print(f"review verdict: {fig['review_verdict']}")
+        for r in fig["review_not_pass"]:
+            print(f"  {r['status']:<5} {r['check_name']} {r['subject']}: value {r['value']} threshold {r['threshold']}")
+        if rc != 0:
+            print("\n".join(line for line in output.splitlines() if "ERROR" in line or "MMM" in line)[-3000:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or list(DATASETS))

@@ -1,0 +1,76 @@
+"""The public MMM datasets in ../shared/data, each configured by dbt vars alone.
+
+One place for the settings a new user would write for each dataset (columns, week start,
+holdout), shared by `bench/bench_public_data.py` and the public-data regression tests. Nothing
+here tunes the model: only what describes the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# The PyMC-Marketing case study's reference fit (plain pymc-marketing 1.3, the case study's own
+# priors, same data and 26-week split), measured when issue 13 was filed: ROAS per channel and
+# the holdout CRPS the default fit must match.
+CASE_STUDY_REFERENCE_ROAS = {
+    "mdsp_dm": 8.3,
+    "mdsp_nsp": 14.7,
+    "mdsp_so": 28.2,
+    "mdsp_audtr": 32.1,
+    "mdsp_vidtr": 45.4,
+    "mdsp_on": 53.2,
+    "mdsp_inst": 52.8,
+}
+CASE_STUDY_REFERENCE_HOLDOUT_CRPS = 1.61e7
+
+DATASETS: dict[str, dict[str, Any]] = {
+    "case_study": {
+        "mmm_week_start": "sunday",
+        "mmm_holdout_weeks": 26,
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "mmm_stan" / "data.csv"),
+            "date_column": "wk_strt_dt",
+            "kpi_column": "sales",
+            "spend_columns": list(CASE_STUDY_REFERENCE_ROAS),
+            "control_columns": ["hldy_*"],
+        },
+    },
+    "robyn": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "robyn" / "dt_simulated_weekly.csv"),
+            "date_column": "DATE",
+            "kpi_column": "revenue",
+            "spend_columns": ["tv_S", "ooh_S", "print_S", "facebook_S", "search_S"],
+            "control_columns": ["competitor_sales_B", "newsletter"],
+            "event_columns": ["events"],
+        },
+    },
+    "meridian_national": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "meridian" / "national_media.csv"),
+            "date_column": "time",
+            "kpi_column": "conversions",
+            "spend_columns": ["Channel0_spend", "Channel1_spend", "Channel2_spend", "Channel3_spend"],
+            "control_columns": ["*_control"],
+        },
+    },
+    "pymc_example": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "pymc_marketing" / "mmm_example.csv"),
+            "date_column": "date_week",
+            "kpi_column": "y",
+            "spend_columns": ["x1", "x2"],
+            "control_columns": ["event_1", "event_2"],
+        },
+    },
+}
+
+
+def available() -> bool:
+    return SHARED_DATA.is_dir()

@@ -1,0 +1,43 @@
+{#- Per draw x geo x channel over the in-sample weeks: spend, contribution, the contribution with
+    1% more spend every week, and the in-sample KPI total. channel_roas summarises it; the model
+    review reads it for probabilities and ROAS correlations. A view, like the other draws-level
+    intermediates. -#}
+{{ config(materialized='view') }}
+
+with
+
+contribution_draws as (
+    select * from {{ ref('int_channel_contribution_draws') }}
+),
+
+panel as (
+    select * from {{ ref('int_weekly_panel') }}
+),
+
+kpi_totals as (
+    select geo, sum(kpi) as kpi_total from panel where not is_holdout group by geo
+),
+
+per_draw as (
+    select
+        contribution_draws.run_id,
+        contribution_draws.chain,
+        contribution_draws.draw,
+        contribution_draws.geo,
+        contribution_draws.channel,
+        sum(contribution_draws.spend) as spend,
+        sum(contribution_draws.contribution) as contribution,
+        sum(contribution_draws.contribution_plus_1pct - contribution_draws.contribution) as extra_contribution
+    from contribution_draws
+    where not contribution_draws.is_holdout
+    group by contribution_draws.run_id, contribution_draws.chain, contribution_draws.draw,
+        contribution_draws.geo, contribution_draws.channel
+),
+
+final as (
+    select per_draw.*, kpi_totals.kpi_total
+    from per_draw
+    inner join kpi_totals on kpi_totals.geo = per_draw.geo
+)
+
+select * from final

@@ -1,0 +1,30 @@
+"""The post-fit model review of the current run (python_udfs.model_review): one row per check
+and subject. Incremental by run: the current run's rows are replaced on every build, earlier
+runs' rows are kept, so mmm_runs can say why any run was or was not usable."""
+
+import json
+
+from python_udfs import model_review, posterior_tables
+from python_udfs.dbt_io import to_pandas
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", unique_key="run_id", incremental_strategy="delete+insert")
+    meta = dbt.config.get("meta") or {}
+    current = to_pandas(dbt.ref("mmm_current_run"))["run_id"].iloc[0]
+    fits = to_pandas(dbt.ref("mmm_fits"))
+    run = fits[fits["run_id"] == current].iloc[0].to_dict()
+    settings = json.loads(run["model_config"])
+    run |= {"gate_max_r_hat": settings["max_r_hat"], "yearly_seasonality": settings.get("yearly_seasonality")}
+    review = model_review.review_model(
+        run,
+        to_pandas(dbt.ref("fitted_values")),
+        to_pandas(dbt.ref("decomposition")),
+        to_pandas(dbt.ref("int_channel_roas_draws")),
+        posterior_tables.prior_posterior_variance(run["posterior_netcdf"]),
+        to_pandas(dbt.ref("mmm_data_review")),
+        model_review.ModelReviewThresholds.from_mapping(json.loads(meta.get("mmm_model_review_json") or "{}")),
+        negligible_share=float(meta.get("mmm_negligible_share") or 0.005),
+    )
+    review.insert(0, "run_id", current)
+    return review

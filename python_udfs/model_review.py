@@ -1,0 +1,310 @@
+"""The post-fit model review: is this run fit to show and to plan a budget on?
+
+In the spirit of Meridian's model reviewer (convergence, baseline, goodness of fit, prior-posterior
+shift, ROI consistency), each check is a row with its number, threshold and verdict. A `fail`
+marks the run not usable: `mmm_runs` says why, the budget tables are not rebuilt from it and the
+dashboard shows a red banner. A `warn` is shown, not acted on.
+
+Why these checks: on the case study the old defaults converged badly but also produced an R²
+of -292 and a baseline of -3.5 times the KPI's maximum; any one of the fit, baseline or
+naive-model checks below would have stopped that run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from python_udfs.data_review import COLUMNS, _row
+
+STATUS_ORDER = {"pass": 0, "warn": 1, "fail": 2}
+
+
+@dataclass(frozen=True)
+class ModelReviewThresholds:
+    """Thresholds of the model review; each can be set in var `mmm_model_review`."""
+
+    min_coverage_warn: float = 0.8  # in-sample share of weeks in the 94% predictive interval
+    min_coverage_fail: float = 0.5
+    max_media_share_warn: float = 0.7  # media's share of the predicted KPI
+    max_media_share_fail: float = 0.95
+    min_baseline_share: float = -0.05  # lowest weekly KPI-without-media, as a share of the mean KPI
+    holdout_naive_fail: float = 1.5  # holdout MAE over the naive forecast's MAE: fail above
+    min_prior_contraction: float = 0.1  # 1 - posterior var / prior var below this: barely moved (warn)
+    min_roas_correlation: float = -0.5  # ROAS correlation of two correlated channels below this (warn)
+    roas_min: float | None = None  # plausible ROAS range, when the user sets one
+    roas_max: float | None = None
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, Any] | None) -> ModelReviewThresholds:
+        values = dict(values or {})
+        unknown = sorted(set(values) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"var mmm_model_review: unknown setting(s) {', '.join(unknown)}")
+        return cls(**{k: (None if v is None else float(v)) for k, v in values.items()})
+
+
+def naive_fit(kpi: np.ndarray, week_start: pd.Series, train: np.ndarray, modes: int) -> np.ndarray:
+    """Intercept plus yearly Fourier seasonality (the model's own number of modes, at least 2),
+    least squares on the training weeks, predicted for every week: the bar an MMM must clear."""
+    day = pd.to_datetime(week_start).dt.dayofyear.to_numpy(dtype=float)
+    columns = [np.ones_like(day)]
+    for k in range(1, max(modes, 2) + 1):
+        columns += [np.sin(2 * np.pi * k * day / 365.25), np.cos(2 * np.pi * k * day / 365.25)]
+    basis = np.column_stack(columns)
+    coef, *_ = np.linalg.lstsq(basis[train], kpi[train], rcond=None)
+    return basis @ coef
+
+
+def _r2(actual: np.ndarray, predicted: np.ndarray) -> float:
+    total = float(((actual - actual.mean()) ** 2).sum())
+    return 1 - float(((actual - predicted) ** 2).sum()) / total if total > 0 else float("nan")
+
+
+def review_model(
+    run: dict[str, Any],
+    fitted: pd.DataFrame,
+    decomposition: pd.DataFrame,
+    roas_draws: pd.DataFrame,
+    prior_posterior: pd.DataFrame,
+    data_review: pd.DataFrame,
+    thresholds: ModelReviewThresholds | None = None,
+    *,
+    negligible_share: float = 0.005,
+) -> pd.DataFrame:
+    """Rows (COLUMNS) for one run.
+
+    run: the mmm_fits row (convergence fields, model_config); fitted: fitted_values (all geos);
+    decomposition: per week, geo and component_type the posterior mean contribution;
+    roas_draws: per chain, draw, geo and channel the in-sample spend and contribution;
+    prior_posterior: per parameter element its prior and posterior variance; data_review: the
+    pre-fit review, for the pairs of correlated channels; negligible_share: var
+    mmm_negligible_share, below which share of the KPI a channel's effect counts as zero.
+    """
+    t = thresholds or ModelReviewThresholds()
+    rows = [_convergence(run)]
+    rows += _fit_checks(run, fitted, t)
+    rows += _baseline_checks(fitted, decomposition, t)
+    rows += _prior_checks(prior_posterior, t)
+    rows += _channel_checks(fitted, roas_draws, data_review, t, negligible_share)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _convergence(run: dict[str, Any]) -> dict:
+    ok = bool(run["is_converged"])
+    return _row(
+        "convergence",
+        "fit",
+        "pass" if ok else "fail",
+        run["max_r_hat"],
+        run["gate_max_r_hat"],
+        f"max r-hat {run['max_r_hat']:.3f}, min bulk ESS {run['min_ess_bulk']:.0f}, {run['divergences']} divergences"
+        + ("" if ok else f"; NOT converged, worst: {run['worst_parameters']}; raise draws/tune or simplify the model"),
+    )
+
+
+def _fit_checks(run: dict[str, Any], fitted: pd.DataFrame, t: ModelReviewThresholds) -> list[dict]:
+    rows = []
+    modes = int(run.get("yearly_seasonality") or 0)
+    r2_model, r2_naive, coverage, holdout = [], [], [], []
+    for _, geo_rows in fitted.sort_values("week_start").groupby("geo"):
+        kpi = geo_rows["actual"].to_numpy(dtype=float)
+        train = (geo_rows["fit_sample"] == "in_sample").to_numpy()
+        naive = naive_fit(kpi, geo_rows["week_start"], train, modes)
+        predicted = geo_rows["predicted_mean"].to_numpy(dtype=float)
+        r2_model.append(_r2(kpi[train], predicted[train]))
+        r2_naive.append(_r2(kpi[train], naive[train]))
+        inside = (kpi >= geo_rows["predictive_lower"].to_numpy()) & (kpi <= geo_rows["predictive_upper"].to_numpy())
+        coverage.append(float(inside[train].mean()))
+        if (~train).any():
+            holdout.append((np.abs(kpi - predicted)[~train].mean(), np.abs(kpi - naive)[~train].mean()))
+    r2m, r2n = float(np.nanmean(r2_model)), float(np.nanmean(r2_naive))
+    rows.append(
+        _row(
+            "in_sample_fit",
+            "fit",
+            "pass" if r2m >= r2n else "fail",
+            r2m,
+            r2n,
+            f"in-sample R² {r2m:.3f} against {r2n:.3f} for intercept plus seasonality alone"
+            + ("" if r2m >= r2n else ": the model explains less than a model without media or controls"),
+        )
+    )
+    cov = float(np.mean(coverage))
+    status = "fail" if cov < t.min_coverage_fail else ("warn" if cov < t.min_coverage_warn else "pass")
+    rows.append(
+        _row(
+            "predictive_coverage",
+            "fit",
+            status,
+            cov,
+            t.min_coverage_fail if status == "fail" else t.min_coverage_warn,
+            f"{cov:.0%} of training weeks inside the 94% predictive interval"
+            + ("" if status == "pass" else "; the model's uncertainty does not describe the data"),
+        )
+    )
+    if holdout:
+        mae, naive_mae = (float(np.mean(v)) for v in zip(*holdout, strict=True))
+        ratio = mae / naive_mae if naive_mae > 0 else float("inf")
+        status = "fail" if ratio > t.holdout_naive_fail else ("warn" if ratio > 1 else "pass")
+        rows.append(
+            _row(
+                "holdout_vs_naive",
+                "fit",
+                status,
+                ratio,
+                t.holdout_naive_fail if status == "fail" else 1.0,
+                f"holdout mean absolute error {mae:.6g} is {ratio:.2f}x that of the "
+                "intercept-plus-seasonality forecast",
+            )
+        )
+    return rows
+
+
+def _baseline_checks(fitted: pd.DataFrame, decomposition: pd.DataFrame, t: ModelReviewThresholds) -> list[dict]:
+    rows = []
+    media = decomposition[decomposition["component_type"] == "channel"]
+    media_week = media.groupby(["geo", "week_start"])["contribution_mean"].sum()
+    predicted = fitted.set_index(["geo", "week_start"])["predicted_mean"]
+    without_media = predicted - media_week.reindex(predicted.index).fillna(0.0)
+    mean_kpi = float(fitted["actual"].abs().mean()) or 1.0
+    lowest = float(without_media.min()) / mean_kpi
+    rows.append(
+        _row(
+            "baseline",
+            "fit",
+            "pass" if lowest >= t.min_baseline_share else "fail",
+            lowest,
+            t.min_baseline_share,
+            f"lowest weekly KPI without media: {lowest:.2f} of the mean KPI"
+            + (
+                ""
+                if lowest >= t.min_baseline_share
+                else "; a negative baseline means media is credited with more than all of the KPI"
+            ),
+        )
+    )
+    intercept = decomposition.loc[decomposition["component_type"] == "baseline", "contribution_mean"]
+    if len(intercept) and float(intercept.mean()) < 0:
+        rows.append(
+            _row(
+                "intercept",
+                "fit",
+                "fail",
+                float(intercept.mean()) / mean_kpi,
+                0.0,
+                "the intercept is negative: the model's baseline sales are below zero",
+            )
+        )
+    share = float(media_week.sum() / predicted.sum()) if predicted.sum() else 0.0
+    status = "fail" if share > t.max_media_share_fail else ("warn" if share > t.max_media_share_warn else "pass")
+    rows.append(
+        _row(
+            "media_share",
+            "fit",
+            status,
+            share,
+            t.max_media_share_fail if status == "fail" else t.max_media_share_warn,
+            f"media drives {share:.0%} of the predicted KPI"
+            + ("" if status == "pass" else "; implausibly high: media may be absorbing the baseline"),
+        )
+    )
+    return rows
+
+
+def _prior_checks(prior_posterior: pd.DataFrame, t: ModelReviewThresholds) -> list[dict]:
+    rows = []
+    for rec in prior_posterior.itertuples():
+        if not rec.prior_var > 0:
+            continue
+        contraction = 1 - rec.posterior_var / rec.prior_var
+        status = "warn" if contraction < t.min_prior_contraction else "pass"
+        rows.append(
+            _row(
+                "prior_posterior_shift",
+                rec.label,
+                status,
+                contraction,
+                t.min_prior_contraction,
+                f"posterior variance is {1 - contraction:.0%} of the prior's"
+                + ("; the data barely inform this parameter, so its value is the prior's" if status == "warn" else ""),
+            )
+        )
+    return rows
+
+
+def _channel_checks(
+    fitted: pd.DataFrame,
+    roas_draws: pd.DataFrame,
+    data_review: pd.DataFrame,
+    t: ModelReviewThresholds,
+    negligible_share: float,
+) -> list[dict]:
+    rows = []
+    kpi = fitted[fitted["fit_sample"] == "in_sample"].groupby("geo")["actual"].sum()
+    for (geo, channel), d in roas_draws.groupby(["geo", "channel"]):
+        share = d["contribution"].to_numpy() / float(kpi.get(geo, np.nan))
+        low = float(np.quantile(share, 0.03))
+        subject = channel if geo == "total" else f"{geo}/{channel}"
+        negligible = low < negligible_share
+        rows.append(
+            _row(
+                "channel_effect",
+                subject,
+                "warn" if negligible else "pass",
+                low,
+                negligible_share,
+                f"the 94% interval of the channel's contribution starts at {low:.2%} of the KPI"
+                + ("; the data cannot tell its effect from zero" if negligible else ""),
+            )
+        )
+        roas = d["contribution"].to_numpy() / d["spend"].to_numpy()
+        mean = float(np.mean(roas))
+        if t.roas_min is not None or t.roas_max is not None:
+            lo, hi = t.roas_min if t.roas_min is not None else -np.inf, t.roas_max if t.roas_max is not None else np.inf
+            ok = lo <= mean <= hi
+            rows.append(
+                _row(
+                    "roas_range",
+                    subject,
+                    "pass" if ok else "fail",
+                    mean,
+                    hi if mean > hi else lo,
+                    f"mean ROAS {mean:.3g}" + ("" if ok else f" outside the plausible range [{lo}, {hi}]"),
+                )
+            )
+    pairs = data_review.loc[data_review["check_name"] == "correlated_channels", "subject"]
+    for pair in pairs:
+        a, b = pair.split(" & ")
+        for geo, g in roas_draws.groupby("geo"):
+            wide = g.assign(roas=g["contribution"] / g["spend"]).pivot_table(
+                index=["chain", "draw"], columns="channel", values="roas"
+            )
+            if a not in wide or b not in wide:
+                continue
+            r = float(np.corrcoef(wide[a], wide[b])[0, 1])
+            status = "warn" if r < t.min_roas_correlation else "pass"
+            rows.append(
+                _row(
+                    "roas_tradeoff",
+                    pair if geo == "total" else f"{geo}/{pair}",
+                    status,
+                    r,
+                    t.min_roas_correlation,
+                    f"posterior correlation of the two channels' ROAS: {r:.2f}"
+                    + ("; the data credit one or the other, not both: read their sum" if status == "warn" else ""),
+                )
+            )
+    return rows
+
+
+def verdict(review: pd.DataFrame) -> tuple[str, str]:
+    """The run's status (worst of its rows) and the messages of its failed checks."""
+    if not len(review):
+        return "pass", ""
+    worst = max(review["status"], key=STATUS_ORDER.__getitem__)
+    failed = review.loc[review["status"] == "fail"]
+    return worst, "; ".join(f"{r.check_name} ({r.subject}): {r.message}" for r in failed.itertuples())

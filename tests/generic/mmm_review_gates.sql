@@ -1,0 +1,36 @@
+{% test mmm_run_usable(model) %}
+  {#- The gate between the fit and the budget: the current run must have converged and passed
+      the model review. Severity error by default, so the budget tables (children of mmm_runs)
+      are not rebuilt from an unusable run and the build says why; var
+      mmm_allow_failed_review: true makes it a warning and lets the budget proceed. -#}
+  {{ config(severity=('warn' if var('mmm_allow_failed_review', false) else 'error')) }}
+  {%- set failing -%}
+    select run_id, review_status, review_failed_checks, max_r_hat, min_ess_bulk, divergences
+    from {{ model }}
+    where is_current and not is_usable
+  {%- endset -%}
+  {%- if execute -%}
+    {%- set result = run_query(failing) -%}
+    {%- for row in result.rows -%}
+      {{ log('MMM MODEL REVIEW FAILED: run ' ~ row['run_id'] ~ ' is not usable (failed: '
+             ~ (row['review_failed_checks'] or 'convergence') ~ '); the budget tables stay on the previous run. '
+             ~ 'See mmm_model_review for each check; var mmm_allow_failed_review: true proceeds anyway', info=true) }}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_review_passes(model) %}
+  {#- The pre-fit gate: no data review check may fail. Logs each failure's message. -#}
+  {%- set failing -%}
+    select check_name, subject, message from {{ model }} where status = 'fail'
+  {%- endset -%}
+  {%- if execute -%}
+    {%- set result = run_query(failing) -%}
+    {%- for row in result.rows -%}
+      {{ log('MMM INPUT ERROR in ' ~ row['message'], info=true) }}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ failing }}
+{% endtest %}
