@@ -283,7 +283,7 @@ def _week_start_check(kpi_input: pd.DataFrame, week_start: str, t: DataReviewThr
     weekly = starts[days == 7]
     if not len(weekly):
         return []
-    names = weekly.dt.dayofweek.map(lambda d: WEEKDAYS[d])
+    names = weekly.dt.day_name().str.lower()
     share = float((names == week_start.lower()).mean())
     common = names.value_counts().idxmax()
     ok = share >= t.min_week_start_share

@@ -199,7 +199,8 @@ def _baseline_checks(fitted: pd.DataFrame, decomposition: pd.DataFrame, t: Model
                 "the intercept is negative: the model's baseline sales are below zero",
             )
         )
-    share = float(media_week.sum() / predicted.sum()) if predicted.sum() else 0.0
+    actual = float(fitted["actual"].sum())
+    share = float(media_week.sum()) / actual if actual else 0.0
     status = "fail" if share > t.max_media_share_fail else ("warn" if share > t.max_media_share_warn else "pass")
     rows.append(
         _row(
@@ -208,7 +209,7 @@ def _baseline_checks(fitted: pd.DataFrame, decomposition: pd.DataFrame, t: Model
             status,
             share,
             t.max_media_share_fail if status == "fail" else t.max_media_share_warn,
-            f"media drives {share:.0%} of the predicted KPI"
+            f"media is credited with {share:.0%} of the KPI"
             + ("" if status == "pass" else "; implausibly high: media may be absorbing the baseline"),
         )
     )

@@ -1,0 +1,105 @@
+"""Default priors derived from the data, and priors set from vars (pymc-marketing's YAML form)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from python_udfs.config import FitConfig, fourier_modes_for
+from python_udfs.priors import COEFFICIENT, default_priors, priors_from_vars
+
+KNOWN = {"intercept", "likelihood", "gamma_control", "saturation_beta", "saturation_lam", "adstock_alpha"}
+
+
+def _train(rng: np.random.Generator, kpi_scale: float = 1.0) -> pd.DataFrame:
+    weeks = pd.date_range("2022-01-03", periods=104, freq="W-MON")
+    spend = {c: rng.gamma(2.0, s, len(weeks)) for c, s in (("tv", 500.0), ("search", 100.0))}
+    kpi = (1000 + 0.5 * spend["tv"] + rng.normal(0, 50, len(weeks))) * kpi_scale
+    return pd.DataFrame({"date": weeks, **spend, "kpi": kpi})
+
+
+def _saturation():
+    from pymc_marketing.mmm import LogisticSaturation
+
+    return LogisticSaturation()
+
+
+def test_defaults_follow_the_kpi_level_not_its_units():
+    """The same data in dollars and in thousands of dollars gets the same priors: every
+    default is set from the KPI scaled by its maximum, as pymc-marketing scales it."""
+    rng = np.random.default_rng(0)
+    a = default_priors(_train(rng), ["search", "tv"], ["total"], _saturation(), "logistic")
+    b = default_priors(_train(np.random.default_rng(0), 1e-3), ["search", "tv"], ["total"], _saturation(), "logistic")
+    assert a["intercept"].to_dict() == b["intercept"].to_dict()
+    np.testing.assert_allclose(
+        np.asarray(a["saturation_beta"].parameters["sigma"]), np.asarray(b["saturation_beta"].parameters["sigma"])
+    )
+
+
+def test_defaults_are_data_derived_and_sane():
+    train = _train(np.random.default_rng(1))
+    priors = default_priors(train, ["search", "tv"], ["total"], _saturation(), "logistic")
+    y = train["kpi"] / train["kpi"].max()
+    intercept = priors["intercept"]
+    assert intercept.distribution == "TruncatedNormal" and intercept.parameters["lower"] == 0
+    assert 0 < intercept.parameters["mu"] < y.mean()
+    assert priors["likelihood"].distribution == "Normal"  # not truncated: no second mode
+    assert priors["likelihood"].parameters["sigma"].parameters["sigma"] == pytest.approx(y.std(ddof=1))
+    assert priors["gamma_control"].parameters["sigma"] == pytest.approx(y.max() - y.min())
+    sigma = np.asarray(priors["saturation_beta"].parameters["sigma"])
+    assert sigma[1] > sigma[0] > 0  # tv spends five times what search does
+    assert COEFFICIENT["michaelis_menten"] == "saturation_alpha"
+
+
+def test_a_kpi_that_goes_negative_gets_an_unbounded_intercept():
+    train = _train(np.random.default_rng(2))
+    train["kpi"] = train["kpi"] - train["kpi"].mean()
+    priors = default_priors(train, ["search", "tv"], ["total"], _saturation(), "logistic")
+    assert priors["intercept"].distribution == "Normal"
+
+
+def test_priors_from_vars_in_pymc_marketings_yaml_form_nested_included():
+    priors = priors_from_vars(
+        {
+            "saturation_beta": {
+                "distribution": "HalfNormal",
+                "sigma": {"distribution": "HalfNormal", "sigma": 0.5},
+                "dims": ["channel"],
+            },
+            "intercept": {"dist": "Normal", "kwargs": {"mu": 0.5, "sigma": 0.1}},
+        },
+        KNOWN,
+    )
+    beta = priors["saturation_beta"]
+    assert beta.distribution == "HalfNormal" and beta.dims == ("channel",)
+    assert beta.parameters["sigma"].distribution == "HalfNormal" and beta.parameters["sigma"].parameters["sigma"] == 0.5
+    assert priors["intercept"].parameters == {"mu": 0.5, "sigma": 0.1}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"interceptt": {"distribution": "Normal"}}, r"mmm_fit\.priors\.interceptt: unknown parameter; .*intercept"),
+        ({"intercept": 0.5}, r"mmm_fit\.priors\.intercept: a prior is a mapping with a distribution"),
+        ({"intercept": {"distribution": "Nrmal", "mu": 0}}, r"mmm_fit\.priors\.intercept: .*Nrmal"),
+        ({"intercept": {"distribution": "Normal", "mu": 0, "sgma": 1}}, r"mmm_fit\.priors\.intercept: .*sgma"),
+    ],
+)
+def test_a_bad_prior_names_the_setting(values, message):
+    with pytest.raises(ValueError, match=message):
+        priors_from_vars(values, KNOWN)
+
+
+def test_fourier_modes_grow_with_the_years_of_data():
+    assert [fourier_modes_for(w) for w in (52, 103, 104, 156, 183, 1000)] == [2, 2, 4, 6, 6, 6]
+    config = FitConfig.from_mapping({})
+    assert config.yearly_seasonality is None and config.resolved(183).yearly_seasonality == 6
+    assert FitConfig.from_mapping({"yearly_seasonality": 2}).resolved(183).yearly_seasonality == 2
+    with pytest.raises(ValueError, match=r"mmm_fit\.yearly_seasonality"):
+        FitConfig.from_mapping({"yearly_seasonality": 11})
+
+
+def test_a_stored_config_round_trips():
+    config = FitConfig.from_mapping({"draws": 10}).resolved(104)
+    assert FitConfig.from_stored(config.to_json()) == config

@@ -1,0 +1,207 @@
+"""The pre-fit data review and the post-fit model review, on frames built here: each fail and
+warn path with its message, and the model review on a good and a degenerate fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from python_udfs.data_review import DataReviewThresholds, failures, review_data
+from python_udfs.model_review import ModelReviewThresholds, review_model, verdict
+
+WEEKS = pd.date_range("2021-01-03", periods=104, freq="W-SUN")
+
+
+def _inputs(rng=None, **change):
+    rng = rng or np.random.default_rng(0)
+    n = len(WEEKS)
+    panel = pd.DataFrame({"week_start": WEEKS, "geo": "total", "kpi": 1000 + rng.normal(0, 50, n), "is_holdout": False})
+    spend = {"tv": rng.gamma(2, 100, n), "search": rng.gamma(2, 50, n)}
+    controls = {"holiday": (np.arange(n) % 52 == 47).astype(float), "price": 1 + rng.normal(0, 0.05, n)}
+    spend.update(change.pop("spend", {}))
+    controls.update(change.pop("controls", {}))
+    if "kpi" in change:
+        panel["kpi"] = change.pop("kpi")
+    long = lambda wide, name, value: pd.DataFrame(  # noqa: E731
+        [{"week_start": w, "geo": "total", name: k, value: v[i]} for k, v in wide.items() for i, w in enumerate(WEEKS)]
+    )
+    starts = change.pop("kpi_starts", WEEKS)
+    kpi_input = pd.DataFrame({"period_start": starts, "period_end": starts + pd.Timedelta(days=6)})
+    return panel, long(spend, "channel", "spend"), long(controls, "control", "value"), kpi_input
+
+
+def _review(week_start="sunday", **change):
+    return review_data(*_inputs(**change), week_start=week_start)
+
+
+def _status(review, check, subject=None):
+    rows = review[(review["check_name"] == check) & ((review["subject"] == subject) if subject else True)]
+    assert len(rows) == 1, review
+    return rows.iloc[0]
+
+
+def test_clean_data_passes_every_check():
+    review = _review()
+    assert len(review) == 7 and set(review["status"]) == {"pass"}, review[review["status"] != "pass"]
+    assert failures(review) == []
+
+
+def test_a_constant_kpi_fails_naming_the_column():
+    row = _status(_review(kpi=np.full(len(WEEKS), 500.0)), "kpi_variation")
+    assert row["status"] == "fail" and row["message"].startswith("int_weekly_panel.kpi: the KPI barely varies")
+
+
+def test_a_constant_channel_and_a_constant_control_fail():
+    review = _review(spend={"radio": np.full(len(WEEKS), 10.0)}, controls={"flat": np.ones(len(WEEKS))})
+    assert _status(review, "constant_channel", "radio")["status"] == "fail"
+    control = _status(review, "constant_control", "flat")
+    assert control["status"] == "fail" and "control 'flat' never changes" in control["message"]
+
+
+def test_identical_channels_fail_and_correlated_channels_warn():
+    rng = np.random.default_rng(3)
+    tv = rng.gamma(2, 100, len(WEEKS))
+    review = _review(spend={"tv": tv, "tv_copy": tv * 2, "ctv": tv + rng.normal(0, 20, len(WEEKS))})
+    same = _status(review, "identical_channels", "tv & tv_copy")
+    assert same["status"] == "fail" and "merge them" in same["message"]
+    assert _status(review, "correlated_channels", "ctv & tv")["status"] == "warn"
+
+
+def test_identical_controls_warn_naming_the_kept_one_and_collinear_controls_warn():
+    rng = np.random.default_rng(4)
+    flag = (np.arange(len(WEEKS)) % 52 == 46).astype(float)
+    price = 1 + rng.normal(0, 0.05, len(WEEKS))
+    review = _review(controls={"black_friday": flag, "thanksgiving": flag, "price": price, "price2": price * 3 + 0.001})
+    row = _status(review, "identical_controls", "black_friday & thanksgiving")
+    assert row["status"] == "warn" and "the fit keeps 'black_friday'" in row["message"]
+    assert _status(review, "collinear_controls")["status"] == "warn"
+
+
+def test_rare_spend_warns_and_a_typing_error_fails():
+    rare = np.zeros(len(WEEKS))
+    rare[[10, 11, 12]] = 500.0
+    typo = np.random.default_rng(5).gamma(2, 100, len(WEEKS))
+    typo[20] = 1e15
+    review = _review(spend={"radio": rare, "tv": typo})
+    assert _status(review, "channel_active_weeks", "radio")["status"] == "warn"
+    row = _status(review, "spend_outlier", "tv")
+    assert row["status"] == "fail" and "week_start=2021-05-23" in row["message"]
+    assert any("a unit or typing error" in m for m in failures(review))
+
+
+def test_a_kpi_spike_warns():
+    kpi = 1000 + np.random.default_rng(6).normal(0, 20, len(WEEKS))
+    kpi[50] = 9000
+    assert _status(_review(kpi=kpi), "kpi_outlier")["status"] == "warn"
+
+
+def test_weeks_that_start_on_another_day_fail_naming_the_day():
+    row = _status(_review(week_start="monday"), "week_start")
+    assert row["status"] == "fail" and row["message"].endswith("set mmm_week_start: sunday")
+
+
+def test_thresholds_from_vars_refuse_typos():
+    assert DataReviewThresholds.from_mapping({"min_active_share": 0.2}).min_active_share == 0.2
+    with pytest.raises(ValueError, match="mmm_data_review: unknown setting"):
+        DataReviewThresholds.from_mapping({"min_active_shares": 0.2})
+    with pytest.raises(ValueError, match="mmm_model_review: unknown setting"):
+        ModelReviewThresholds.from_mapping({"roas_maxx": 3})
+
+
+# The model review, on hand-made posterior summaries -------------------------------------------
+
+
+def _fit(degenerate: bool):
+    """fitted_values, decomposition and per-draw ROAS of a good fit, or of the case study's old
+    degenerate one: a baseline far below zero and media worth several times the KPI."""
+    rng = np.random.default_rng(7)
+    n = len(WEEKS)
+    day = WEEKS.dayofyear.to_numpy()
+    actual = 1000 + 200 * np.sin(2 * np.pi * day / 365.25) + 100 * rng.normal(size=n)
+    media = np.full(n, 150.0)
+    if degenerate:
+        predicted, baseline = -2000 + media * 0, np.full(n, -2300.0)
+        media = np.full(n, 1200.0)
+    else:
+        predicted = actual - 60 * rng.normal(size=n)
+        baseline = predicted - media
+    sd = np.full(n, 120.0)
+    fitted = pd.DataFrame(
+        {
+            "week_start": WEEKS,
+            "geo": "total",
+            "actual": actual,
+            "predicted_mean": predicted,
+            "predictive_lower": predicted - 1.88 * sd,
+            "predictive_upper": predicted + 1.88 * sd,
+            "fit_sample": np.where(np.arange(n) < n - 13, "in_sample", "holdout"),
+        }
+    )
+    decomposition = pd.concat(
+        [
+            pd.DataFrame(
+                {"week_start": WEEKS, "geo": "total", "component_type": "baseline", "contribution_mean": baseline}
+            ),
+            pd.DataFrame(
+                {"week_start": WEEKS, "geo": "total", "component_type": "channel", "contribution_mean": media}
+            ),
+        ]
+    )
+    draws = 400
+    roas_draws = pd.DataFrame(
+        {
+            "chain": 0,
+            "draw": np.tile(np.arange(draws), 2),
+            "geo": "total",
+            "channel": np.repeat(["tv", "search"], draws),
+            "spend": 10_000.0,
+            "contribution": np.concatenate([rng.normal(8000, 500, draws), np.abs(rng.normal(0, 100, draws))]),
+        }
+    )
+    prior_posterior = pd.DataFrame(
+        {
+            "label": ["saturation_beta[tv]", "saturation_lam[search]"],
+            "prior_var": [1.0, 1.0],
+            "posterior_var": [0.1, 0.97],
+        }
+    )
+    run = {
+        "is_converged": not degenerate,
+        "max_r_hat": 1.54 if degenerate else 1.003,
+        "min_ess_bulk": 7 if degenerate else 900,
+        "divergences": 7 if degenerate else 0,
+        "worst_parameters": "intercept_contribution (r_hat=1.54, ess_bulk=7)",
+        "gate_max_r_hat": 1.01,
+        "yearly_seasonality": 2,
+    }
+    data_review = pd.DataFrame([{"check_name": "correlated_channels", "subject": "search & tv", "status": "warn"}])
+    return run, fitted, decomposition, roas_draws, prior_posterior, data_review
+
+
+def test_a_good_fit_passes_with_honest_warnings():
+    review = review_model(*_fit(degenerate=False))
+    status, failed = verdict(review)
+    assert status == "warn" and failed == "", review[review["status"] != "pass"]
+    by = review.set_index(["check_name", "subject"])["status"]
+    assert by["convergence", "fit"] == "pass" and by["in_sample_fit", "fit"] == "pass"
+    assert by["baseline", "fit"] == "pass" and by["holdout_vs_naive", "fit"] == "pass"
+    assert by["channel_effect", "search"] == "warn" and by["channel_effect", "tv"] == "pass"
+    assert by["prior_posterior_shift", "saturation_lam[search]"] == "warn"
+    assert by["prior_posterior_shift", "saturation_beta[tv]"] == "pass"
+    assert ("roas_tradeoff", "search & tv") in by.index
+
+
+def test_a_degenerate_fit_fails_on_every_count():
+    review = review_model(*_fit(degenerate=True))
+    status, failed = verdict(review)
+    assert status == "fail"
+    failing = set(review.loc[review["status"] == "fail", "check_name"])
+    assert {"convergence", "in_sample_fit", "baseline", "intercept", "media_share", "holdout_vs_naive"} <= failing
+    assert "convergence (fit)" in failed and "in_sample_fit (fit): in-sample R²" in failed
+
+
+def test_a_roas_range_is_checked_when_set():
+    review = review_model(*_fit(degenerate=False), ModelReviewThresholds(roas_min=0, roas_max=0.5))
+    row = review[(review["check_name"] == "roas_range") & (review["subject"] == "tv")].iloc[0]
+    assert row["status"] == "fail" and "outside the plausible range" in row["message"]
