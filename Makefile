@@ -3,7 +3,7 @@
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: setup demo test lint bench docs dashboard
+.PHONY: setup demo test test-fast lint bench docs dashboard
 
 setup:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -12,8 +12,11 @@ setup:
 demo: setup ## dbt build on the bundled demo data into ./mmm.duckdb
 	$(UV) run dbt build
 
-test: setup ## the test suite (real NUTS fits with small draw counts)
+test: setup ## the whole test suite, the public-data default fits included (what CI runs)
 	$(UV) run pytest
+
+test-fast: setup ## the suite without the slow public-data fits, for while you work
+	$(UV) run pytest -m "not slow"
 
 dashboard: setup ## the results dashboard on http://localhost:8501 (reads ./mmm.duckdb read-only)
 	$(UV) run streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false

@@ -43,7 +43,7 @@ class FitConfig:
     holdout_weeks: int = 0
     sampler: str = "nutpie"
     chains: int = 4
-    draws: int = 1000
+    draws: int = 1500
     tune: int = 1500
     target_accept: float = 0.99
     # nutpie's mass-matrix adaptation: diag (per parameter) or low_rank (also learns the few

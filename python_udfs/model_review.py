@@ -73,7 +73,7 @@ def review_model(
     data_review: pd.DataFrame,
     thresholds: ModelReviewThresholds | None = None,
     *,
-    negligible_share: float = 0.005,
+    negligible_share: float = 0.05,
 ) -> pd.DataFrame:
     """Rows (COLUMNS) for one run.
 
@@ -82,7 +82,8 @@ def review_model(
     roas_draws: per chain, draw, geo and channel the in-sample spend and contribution;
     prior_posterior: per parameter element its prior and posterior variance; data_review: the
     pre-fit review, for the pairs of correlated channels; negligible_share: var
-    mmm_negligible_share, below which share of the KPI a channel's effect counts as zero.
+    mmm_negligible_share: a ROAS below this share of the KPI's average return (KPI / spend, in
+    sample) counts as no effect.
     """
     t = thresholds or ModelReviewThresholds()
     rows = [_convergence(run)]
@@ -246,20 +247,22 @@ def _channel_checks(
 ) -> list[dict]:
     rows = []
     kpi = fitted[fitted["fit_sample"] == "in_sample"].groupby("geo")["actual"].sum()
+    spend = roas_draws.groupby(["geo", "channel"])["spend"].first().groupby("geo").sum()
     for (geo, channel), d in roas_draws.groupby(["geo", "channel"]):
-        share = d["contribution"].to_numpy() / float(kpi.get(geo, np.nan))
-        low = float(np.quantile(share, 0.03))
+        roas_all = d["contribution"].to_numpy() / d["spend"].to_numpy()
+        yardstick = negligible_share * float(kpi.get(geo, np.nan)) / float(spend.get(geo, np.nan))
+        low = float(np.quantile(roas_all, 0.03))
         subject = channel if geo == "total" else f"{geo}/{channel}"
-        negligible = low < negligible_share
+        negligible = low < yardstick
         rows.append(
             _row(
                 "channel_effect",
                 subject,
                 "warn" if negligible else "pass",
                 low,
-                negligible_share,
-                f"the 94% interval of the channel's contribution starts at {low:.2%} of the KPI"
-                + ("; the data cannot tell its effect from zero" if negligible else ""),
+                yardstick,
+                f"the 94% interval of the channel's ROAS starts at {low:.3g}"
+                + ("; below the negligible return, so the data cannot tell its effect from zero" if negligible else ""),
             )
         )
         roas = d["contribution"].to_numpy() / d["spend"].to_numpy()

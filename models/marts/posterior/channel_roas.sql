@@ -1,8 +1,8 @@
 {#- Channel x geo over the in-sample weeks: spend, contribution, ROAS (contribution / spend)
     and marginal ROAS (the return on the next unit: 1% more spend in every week), each with
     mean, median and 94% interval; contribution and spend shares; and how sure the posterior is
-    that the channel matters: P(ROAS < 1) and P(contribution below var mmm_negligible_share of
-    the KPI). -#}
+    that the channel matters: P(ROAS < 1) and P(ROAS below var mmm_negligible_share of the
+    KPI's average return, total KPI / total spend). -#}
 with
 
 roas_draws as (
@@ -15,10 +15,20 @@ with_ratios as (
         contribution / nullif(spend, 0) as roas,
         extra_contribution / nullif(0.01 * spend, 0) as marginal_roas,
         contribution / nullif(sum(contribution) over (partition by run_id, chain, draw, geo), 0) as contribution_share,
+        sum(spend) over (partition by run_id, chain, draw, geo) as spend_total,
         cast(case when contribution < spend then 1 else 0 end as {{ mmm_type_double() }}) as is_roas_below_1,
-        cast(case when contribution < {{ var('mmm_negligible_share') }} * kpi_total then 1 else 0 end
-            as {{ mmm_type_double() }}) as is_negligible
+        kpi_total
     from roas_draws
+),
+
+flagged as (
+    select
+        with_ratios.*,
+        {#- negligible: a return below mmm_negligible_share of the KPI's average return per unit of
+            spend (total KPI / total spend), a yardstick in the data's own units -#}
+        cast(case when roas < {{ var('mmm_negligible_share') }} * kpi_total / nullif(spend_total, 0) then 1 else 0 end
+            as {{ mmm_type_double() }}) as is_negligible
+    from with_ratios
 ),
 
 final as (
@@ -34,7 +44,7 @@ final as (
         {{ mmm_interval('contribution_share', 'contribution_share') }},
         avg(is_roas_below_1) as prob_roas_below_1,
         avg(is_negligible) as prob_negligible
-    from with_ratios
+    from flagged
     group by run_id, geo, channel
 )
 

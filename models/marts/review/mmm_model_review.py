@@ -24,7 +24,7 @@ def model(dbt, session):
         posterior_tables.prior_posterior_variance(run["posterior_netcdf"]),
         to_pandas(dbt.ref("mmm_data_review")),
         model_review.ModelReviewThresholds.from_mapping(json.loads(meta.get("mmm_model_review_json") or "{}")),
-        negligible_share=float(meta.get("mmm_negligible_share") or 0.005),
+        negligible_share=float(meta.get("mmm_negligible_share") or 0.05),
     )
     review.insert(0, "run_id", current)
     return review
