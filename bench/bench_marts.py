@@ -29,7 +29,7 @@ from engines import duckdb_load
 from python_udfs.synthetic_posterior import synthetic_posterior
 
 SQL_LAYER = ["+int_media_adstock_lags", "+int_controls_weekly", "+int_weekly_panel"]
-MARTS = ["mmm_current_run+", "--exclude", "budget_allocations+"]
+MARTS = ["mmm_current_run+", "--exclude", "budget_allocations+", "mmm_model_review+"]
 
 
 def main() -> None:

@@ -2,12 +2,14 @@
 
 Building the posterior marts at scale (many geos, many draws) or on an engine that cannot run
 the Python fit (Spark in session mode) needs posterior tables without sampling. These frames
-have exactly the columns of mmm_runs (the ones the marts read), mmm_posterior_draws and
+have the columns of mmm_fits that the marts read, mmm_posterior_draws and
 mmm_posterior_scaling for the default model (geometric adstock, logistic saturation, yearly
 Fourier seasonality, linear controls), with plausible values from a fixed seed.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,8 @@ def synthetic_posterior(
     seed: int = 0,
     run_id: str = "synthetic",
 ) -> dict[str, pd.DataFrame]:
-    """{table name: frame} for mmm_runs, mmm_posterior_draws and mmm_posterior_scaling."""
+    """{table name: frame} for mmm_fits (the columns the marts read: run id, when last used,
+    the settings), mmm_posterior_draws and mmm_posterior_scaling."""
     rng = np.random.default_rng(seed)
     n = chains * draws
     chain = np.repeat(np.arange(chains), draws)
@@ -72,9 +75,17 @@ def synthetic_posterior(
             (run_id, "control_offset", "total", control, lo),
             (run_id, "control_scale", "total", control, hi - lo),
         ]
-    runs = pd.DataFrame({"run_id": [run_id], "fitted_at": [pd.Timestamp("2026-01-01")], "is_current": [True]})
+    settings = {"adstock": "geometric", "saturation": "logistic", "yearly_seasonality": fourier_modes}
+    fits = pd.DataFrame(
+        {
+            "run_id": [run_id],
+            "fitted_at": [pd.Timestamp("2026-01-01")],
+            "last_used_at": [pd.Timestamp("2026-01-01")],
+            "model_config": [json.dumps(settings)],
+        }
+    )
     return {
-        "mmm_runs": runs,
+        "mmm_fits": fits,
         "mmm_posterior_draws": posterior[DRAW_COLUMNS],
         "mmm_posterior_scaling": pd.DataFrame(scaling_rows, columns=SCALING_COLUMNS),
     }

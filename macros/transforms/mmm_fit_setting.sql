@@ -6,7 +6,8 @@
   {%- set settings = {} -%}
   {#- refs taken at parse time too, so dbt records the dependencies -#}
   {%- set fits, current = ref('mmm_fits'), ref('mmm_current_run') -%}
-  {%- if execute -%}
+  {%- set exists = execute and adapter.get_relation(database=fits.database, schema=fits.schema, identifier=fits.identifier) -%}
+  {%- if exists -%}
     {%- set found = run_query("select model_config from " ~ fits ~ " where run_id in (select run_id from " ~ current ~ ")") -%}
     {%- if found and found.rows | length > 0 -%}
       {%- set settings = fromjson(found.rows[0][0]) -%}

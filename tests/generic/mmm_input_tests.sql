@@ -24,9 +24,9 @@
   {%- set failing -%}
     select {{ key_columns | join(', ') }}, {{ column_name }}_raw
     from {{ model }}
-    where {{ column_name }} is null and {{ column_name }}_raw is not null
+    where ({{ column_name }} is null and {{ column_name }}_raw is not null) or {{ mmm_is_not_finite(column_name) }}
   {%- endset -%}
-  {{ mmm_report_invalid(model, column_name, 'values that are not numbers', failing) }}
+  {{ mmm_report_invalid(model, column_name, 'values that are not finite numbers (text, NaN or infinity)', failing) }}
   {{ failing }}
 {% endtest %}
 
@@ -89,4 +89,40 @@
 {% test mmm_has_rows(model) %}
   {#- A table that must not be empty: a mart with no rows would pass every other test. -#}
   select 'no rows' as problem from (select count(*) as n from {{ model }}) as counted where n = 0
+{% endtest %}
+
+
+{% test mmm_no_overlap(model, key_columns) %}
+  {#- Two periods of the same key that share days: spreading them to weeks would count those
+      days twice. Each row is compared with the one before it in start order (a window, not a
+      self-join, so it scales to daily data). Exact duplicates are left to mmm_unique_combination. -#}
+  {%- set keys = key_columns | join(', ') -%}
+  {%- set failing -%}
+    select {{ keys }}, period_start, period_end, previous_start, previous_end
+    from (
+        select {{ keys }}, period_start, period_end,
+            lag(period_start) over (partition by {{ keys }} order by period_start, period_end) as previous_start,
+            lag(period_end) over (partition by {{ keys }} order by period_start, period_end) as previous_end
+        from {{ model }}
+        where period_start is not null and period_end is not null
+    ) as ordered
+    where previous_end >= period_start
+      and not (previous_start = period_start and previous_end = period_end)
+  {%- endset -%}
+  {{ mmm_report_invalid(model, 'period_start', 'overlapping periods for the same key (their days would count twice)', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_distinct_names(model, column_name) %}
+  {#- Names that differ only by case or surrounding spaces ('TV' and 'tv ') would become two
+      channels with two ROAS; reject them, naming both. -#}
+  {%- set failing -%}
+    select lower(trim({{ column_name }})) as name_key, min({{ column_name }}) as first_name, max({{ column_name }}) as other_name
+    from (select distinct {{ column_name }} from {{ model }}) as names
+    group by lower(trim({{ column_name }}))
+    having count(*) > 1
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'names that differ only by case or surrounding spaces (use one spelling)', failing) }}
+  {{ failing }}
 {% endtest %}

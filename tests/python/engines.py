@@ -1,7 +1,7 @@
 """Build the SQL layer on DuckDB and on local Spark with the same posterior fixture, then compare.
 
 Used by test_spark_parity.py and bench/bench_spark.py. dbt-spark's session method cannot run the
-Python models (they need a Databricks cluster), so the fit's tables (mmm_runs, posterior draws
+Python models (they need a Databricks cluster), so the fit's tables (mmm_fits, posterior draws
 and scaling) come from python_udfs.synthetic_posterior on both engines, loaded before the SQL
 models that read them are built.
 
@@ -28,7 +28,8 @@ SPARK_SCHEMA = "mmm"
 # summaries, the optimizer and the summary built on it) are left out.
 SQL_SELECTION = [
     "--select", "staging", "intermediate", "mmm_current_run+",
-    "--exclude", "budget_allocations+", "mmm_parameter_summary+", "mmm_sample_stats+",
+    "--exclude", "budget_allocations+", "mmm_parameter_summary+", "mmm_sample_stats+", "mmm_model_review+",
+    "mmm_data_review",
     "--indirect-selection", "cautious",
 ]  # fmt: skip
 

@@ -50,7 +50,27 @@ CASES = {
     "non_numeric_spend": (
         {"edit_spend": _set(7, spend="12k")},
         {},
-        ["stg_media_spend.spend: values that are not numbers", "spend_raw=12k"],
+        ["stg_media_spend.spend: values that are not finite numbers", "spend_raw=12k"],
+    ),
+    "overlapping_periods": (
+        {"edit_spend": lambda rows: [*rows, {**rows[0], "period_start": "2022-01-05", "period_end": "2022-02-04"}]},
+        {},
+        ["stg_media_spend.period_start: overlapping periods for the same key", "previous_start=2022-01-03"],
+    ),
+    "names_differing_by_case": (
+        {"edit_spend": _set(0, channel="TV ")},
+        {},
+        ["stg_media_spend.channel: names that differ only by case or surrounding spaces", "other_name=tv"],
+    ),
+    "nan_spend": (
+        {"edit_spend": _set(7, spend="NaN")},
+        {},
+        ["stg_media_spend.spend: values that are not finite numbers", "spend_raw=NaN"],
+    ),
+    "infinite_kpi": (
+        {"edit_kpi": _set(9, kpi="inf")},
+        {},
+        ["stg_kpi.kpi: values that are not finite numbers", "kpi_raw=inf"],
     ),
     "duplicate_week": (
         {"edit_spend": lambda rows: [*rows, dict(rows[0])]},
@@ -142,3 +162,40 @@ def test_bad_budget_scenario_is_named_and_earlier_allocations_survive(case, demo
         assert "is outside the sum of channel bounds" in proc.output
     assert query(db, "select * from main.budget_allocations order by scenario_id, channel") == before
     assert query(db, "select * from main.budget_scenario_summary order by scenario_id") == summary
+
+
+def test_data_review_stops_the_build_before_the_fit(sql_layer_db, copy_of):
+    """Weekly KPI periods that start on Monday, modelled as Sunday weeks: the data review fails
+    with a message naming the table, the column and the setting, and the fit is not run."""
+    db = copy_of(sql_layer_db)
+    proc = run_dbt(["build", "--select", "+mmm_fits"], db, {"mmm_week_start": "sunday"}, ok=False)
+    assert "MMM INPUT ERROR in stg_kpi.period_start: the KPI's weeks start on monday, not on sunday" in proc.output
+    assert "set mmm_week_start: monday" in proc.output
+    assert "SKIP relation main.mmm_fits" in proc.output
+    rows = query(db, "select status from main.mmm_data_review where check_name = 'week_start'")
+    assert rows == [("fail",)]
+
+
+def test_a_typo_of_a_thousand_times_the_spend_stops_the_build(sql_layer_db, copy_of, tmp_path):
+    db = copy_of(sql_layer_db)
+    inputs = _inputs(tmp_path, edit_spend=_set(3, spend="1e15"))
+    proc = run_dbt(["build", "--select", "+mmm_data_review"], db, inputs, ok=False)
+    assert "MMM INPUT ERROR in int_media_spend_weekly.spend: channel" in proc.output
+    assert "a unit or typing error?" in proc.output
+
+
+def test_spend_straddling_the_window_and_channels_left_out_reconcile(sql_layer_db, copy_of, tmp_path):
+    """A monthly spend row that runs past the KPI's last week is clipped to the window, and the
+    reconciliation test agrees; a channel left out by mmm_channels is ignored by every check."""
+
+    def straddle(rows):
+        last = next(r for r in rows if r["channel"] == "print" and r["period_start"] == "2025-06-01")
+        last["period_end"] = "2025-07-15"  # the KPI's last week ends on 2025-06-29
+        return rows
+
+    db = copy_of(sql_layer_db)
+    inputs = _inputs(tmp_path, edit_spend=straddle)
+    proc = run_dbt(["build", *SQL_LAYER], db, {**inputs, "mmm_channels": ["tv", "search", "social", "print"]})
+    assert "PASS assert_panel_spend_matches_raw" in proc.output
+    channels = query(db, "select distinct channel from main.int_media_spend_weekly order by 1")
+    assert channels == [("print",), ("search",), ("social",), ("tv",)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 
 import numpy as np
@@ -31,7 +30,7 @@ def test_reallocate_50_is_within_half_a_percent_of_pymc_marketing(demo_fit):
             "select channel, current_weekly_spend, optimised_weekly_spend, scenario_contribution_before_mean, "
             "scenario_contribution_after_mean from main.budget_allocations where scenario_id = 'reallocate_50'"
         ).df()
-    config = FitConfig.from_mapping(json.loads(fit["model_config"]))
+    config = FitConfig.from_stored(fit["model_config"])
     mf = build_model_frame(panel, spend, controls, trend=config.trend)
     mmm = build_mmm(mf, config)
     mmm.build_model(mf.train.drop(columns=["kpi"]), mf.train["kpi"])

@@ -31,7 +31,7 @@ PAGES = {
     "views/response_curves.py": ("Response curves", "Response curves", 1, 0),
     "views/budget.py": ("Budget scenarios", "Budget scenarios", 2, 1),
     "views/fit.py": ("Fitted vs actual", "Fitted vs actual", 1, 1),
-    "views/diagnostics.py": ("Diagnostics", "Diagnostics", 0, 2),
+    "views/diagnostics.py": ("Diagnostics", "Diagnostics", 0, 4),
 }
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags that keep Chromium off the (closed) network and need no sandbox as root.
@@ -151,10 +151,48 @@ def test_unconverged_run_is_flagged_on_every_page(demo_db, tmp_path, monkeypatch
     import duckdb
 
     with duckdb.connect(str(db)) as con:
-        con.execute("update main.mmm_runs set is_converged = false, max_r_hat = 1.2 where is_current")
+        con.execute(
+            "update main.mmm_runs set is_converged = false, is_usable = false, max_r_hat = 1.2 where is_current"
+        )
     monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    assert any("did not converge" in e.value and "1.200" in e.value for e in at.error)
+    assert any("failed the model review" in e.value and "1.200" in e.value for e in at.error)
+
+
+def test_failed_review_checks_are_listed_in_the_banner(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "failed.duckdb"
+    shutil.copy(demo_db, db)
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("update main.mmm_runs set is_usable = false where is_current")
+        con.execute(
+            "update main.mmm_model_review set status = 'fail', message = 'negative baseline here' "
+            "where check_name = 'baseline'"
+        )
+    monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert any("**baseline** (fit): negative baseline here" in e.value for e in at.error)
+
+
+def test_the_dashboard_shows_the_current_run_only(demo_db, tmp_path):
+    """mmm_model_review and mmm_parameter_summary keep every run's rows; a second run in the file
+    must not double the tables the dashboard shows."""
+    db = tmp_path / "two_runs.duckdb"
+    shutil.copy(demo_db, db)
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "insert into main.mmm_parameter_summary "
+            "select * replace ('older' as run_id) from main.mmm_parameter_summary"
+        )
+        con.execute("insert into main.mmm_model_review select * replace ('older' as run_id) from main.mmm_model_review")
+    results = read_results(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        n_params = con.sql("select count(*) from main.mmm_parameter_summary where run_id = 'older'").fetchall()[0][0]
+    assert len(results["mmm_parameter_summary"]) == n_params > 0
+    assert set(results["mmm_model_review"]["run_id"]) == {results.run_id}
 
 
 def test_missing_database_says_what_to_run(tmp_path, monkeypatch):

@@ -24,11 +24,11 @@ def test_runs_table_records_diagnostics_and_default_fit_converges(demo_fit):
         db,
         "select max_r_hat, min_ess_bulk, min_ess_tail, divergences, is_converged, chains, draws from main.mmm_runs",
     )
-    assert (chains, draws) == (4, 1000)
+    assert (chains, draws) == (4, 1500)
     assert 1.0 <= r_hat <= 1.01 and ess_bulk >= 400 and ess_tail > 0
     assert divergences == 0 and converged
     n_draws = query(db, "select count(distinct chain * 10000 + draw) from main.mmm_posterior_draws")
-    assert n_draws == [(4000,)]
+    assert n_draws == [(6000,)]
     assert query(db, "select count(*) from main.mmm_parameter_summary where r_hat is null") == [(0,)]
 
 
@@ -159,7 +159,7 @@ def test_pymc_sampler_runs_inside_dbt_on_every_core(sql_layer_db, copy_of):
     started from inside dbt's process."""
     db = copy_of(sql_layer_db)
     fit = {"sampler": "pymc", "chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}
-    out = run_dbt(["run", "--select", "mmm_fits"], db, {"mmm_fit": fit}).output
+    out = run_dbt(["run", "--select", "mmm_data_review", "mmm_fits"], db, {"mmm_fit": fit}).output
     assert f"with pymc, 2 chains x 30 draws (+30 tune), cores={min(2, len(os.sched_getaffinity(0)))}" in out
     assert query(db, "select sampler, chains, draws from main.mmm_fits") == [("pymc", 2, 30)]
 

@@ -15,7 +15,8 @@ def model(dbt, session):
     dbt.config(materialized="table")
     runs = to_pandas(dbt.ref("mmm_runs"))
     current = runs[runs["is_current"]].iloc[0]
-    allow = str((dbt.config.get("meta") or {}).get("mmm_allow_failed_review")).lower() == "true"
+    meta = dbt.config.get("meta") or {}
+    allow = str(meta.get("mmm_allow_failed_review")).lower() == "true"
     if not current["is_usable"] and not allow:
         raise ValueError(
             f"MMM MODEL REVIEW FAILED: run {current['run_id']} is not usable: {current['review_failed_checks']}"
