@@ -78,6 +78,7 @@ MARTS: dict[str, tuple[str, ...]] = {
         "uplift_upper",
     ),
     "budget_scenario_summary": (
+        "run_id",
         "geo",
         "scenario_id",
         "objective",
@@ -90,6 +91,8 @@ MARTS: dict[str, tuple[str, ...]] = {
         "prob_uplift_positive",
         "binding_constraints",
         "optimizer_converged",
+        "status",
+        "status_message",
     ),
     "fitted_values": (
         "week_start",

@@ -140,17 +140,57 @@ def _interval(values: np.ndarray, prefix: str) -> dict[str, float]:
     }
 
 
+def _interval_names(prefix: str) -> list[str]:
+    return list(_interval(np.zeros(1), prefix))
+
+
+# Every column of the allocations, so a table whose scenarios all failed has them too.
+COLUMNS = [
+    "scenario_id",
+    "channel",
+    "current_weekly_spend",
+    "optimised_weekly_spend",
+    "optimised_total_spend",
+    "lower_bound",
+    "upper_bound",
+    *_interval_names("contribution_before"),
+    *_interval_names("contribution_after"),
+    *_interval_names("uplift"),
+    "scenario_objective",
+    "scenario_horizon_weeks",
+    "scenario_weekly_budget",
+    "scenario_total_budget",
+    "scenario_target_contribution",
+    "scenario_objective_value",
+    *_interval_names("scenario_contribution_before"),
+    *_interval_names("scenario_contribution_after"),
+    "scenario_roas_mean",
+    *_interval_names("scenario_uplift"),
+    "scenario_prob_uplift_positive",
+    "binding_constraints",
+    "optimizer_converged",
+    "scenario_status",
+    "scenario_message",
+]
+
+
 def allocate_scenarios(
     draws: ChannelDraws,
     current: pd.Series,
     scenarios: pd.DataFrame,
     rules: pd.DataFrame | None = None,
     groups: pd.DataFrame | None = None,
+    *,
+    on_error: str = "raise",
 ) -> pd.DataFrame:
     """One row per scenario x channel: current and optimised weekly spend, bounds, expected
     contribution over the horizon (plus carryover) before and after with 94% intervals over
     draws, uplift and its probability of being positive; scenario_* columns repeat the
-    scenario's totals on each of its rows."""
+    scenario's totals on each of its rows.
+
+    on_error="record": a scenario that cannot be planned does not stop the others; its rows
+    carry scenario_status 'error' and the message, with no optimised figures. Problems of the
+    seeds as a whole (duplicate ids, rules for unknown scenarios) still raise."""
     channels = draws.channels
     unknown = sorted(set(current.index) - set(channels))
     if unknown:
@@ -166,46 +206,77 @@ def allocate_scenarios(
         raise ScenarioError(f"budget_scenario_rules: rules for unknown scenarios {orphan}")
     out = []
     for _, sc in scenarios.iterrows():
-        plan, target_pct = build_plan(sc, rules[rules["scenario_id"] == sc["scenario_id"]], group_map, channels, now)
-        before = draws.contribution(now, plan.horizon)
-        if plan.objective == "target" and plan.target is None:
-            plan.target = float(before.sum(axis=1).mean() * (1 + target_pct / 100))
         try:
-            result = optimize_allocation(draws, plan, now)
-        except ValueError as err:
-            raise ScenarioError(f"budget scenario '{sc['scenario_id']}': {err}") from err
-        after = draws.contribution(result.weekly_spend, plan.horizon)
-        uplift = after.sum(axis=1) - before.sum(axis=1)
-        total_spend = result.weekly_spend.sum() * plan.horizon
-        scenario_cols = {
-            "scenario_objective": plan.objective,
-            "scenario_horizon_weeks": plan.horizon,
-            "scenario_weekly_budget": float(result.weekly_spend.sum()),
-            "scenario_total_budget": float(total_spend),
-            "scenario_target_contribution": plan.target,
-            "scenario_objective_value": objective_value(draws, result.weekly_spend, plan),
-            **_interval(before.sum(axis=1), "scenario_contribution_before"),
-            **_interval(after.sum(axis=1), "scenario_contribution_after"),
-            "scenario_roas_mean": float(after.sum(axis=1).mean() / total_spend) if total_spend > 0 else None,
-            **_interval(uplift, "scenario_uplift"),
-            "scenario_prob_uplift_positive": float((uplift > 0).mean()),
-            "binding_constraints": ", ".join(result.binding),
-            "optimizer_converged": result.converged,
-        }
-        for i, channel in enumerate(channels):
-            out.append(
+            out += _plan_one(draws, sc, rules, group_map, channels, now)
+        except ScenarioError as err:
+            if on_error == "raise":
+                raise
+            out += [
                 {
                     "scenario_id": sc["scenario_id"],
                     "channel": channel,
                     "current_weekly_spend": now[i],
-                    "optimised_weekly_spend": float(result.weekly_spend[i]),
-                    "optimised_total_spend": float(result.weekly_spend[i] * plan.horizon),
-                    "lower_bound": float(plan.lower[i]),
-                    "upper_bound": float(plan.upper[i]),
-                    **_interval(before[:, i], "contribution_before"),
-                    **_interval(after[:, i], "contribution_after"),
-                    **_interval(after[:, i] - before[:, i], "uplift"),
-                    **scenario_cols,
+                    "optimizer_converged": False,
+                    "scenario_status": "error",
+                    "scenario_message": str(err),
                 }
-            )
-    return pd.DataFrame(out)
+                for i, channel in enumerate(channels)
+            ]
+    return pd.DataFrame(out).reindex(columns=COLUMNS)
+
+
+def _plan_one(
+    draws: ChannelDraws,
+    sc: pd.Series,
+    rules: pd.DataFrame,
+    group_map: dict[str, list[str]],
+    channels: list[str],
+    now: np.ndarray,
+) -> list[dict]:
+    """The rows of one scenario; ScenarioError when it cannot be planned."""
+    out = []
+    plan, target_pct = build_plan(sc, rules[rules["scenario_id"] == sc["scenario_id"]], group_map, channels, now)
+    before = draws.contribution(now, plan.horizon)
+    if plan.objective == "target" and plan.target is None:
+        plan.target = float(before.sum(axis=1).mean() * (1 + target_pct / 100))
+    try:
+        result = optimize_allocation(draws, plan, now)
+    except ValueError as err:
+        raise ScenarioError(f"budget scenario '{sc['scenario_id']}': {err}") from err
+    after = draws.contribution(result.weekly_spend, plan.horizon)
+    uplift = after.sum(axis=1) - before.sum(axis=1)
+    total_spend = result.weekly_spend.sum() * plan.horizon
+    scenario_cols = {
+        "scenario_objective": plan.objective,
+        "scenario_horizon_weeks": plan.horizon,
+        "scenario_weekly_budget": float(result.weekly_spend.sum()),
+        "scenario_total_budget": float(total_spend),
+        "scenario_target_contribution": plan.target,
+        "scenario_objective_value": objective_value(draws, result.weekly_spend, plan),
+        **_interval(before.sum(axis=1), "scenario_contribution_before"),
+        **_interval(after.sum(axis=1), "scenario_contribution_after"),
+        "scenario_roas_mean": float(after.sum(axis=1).mean() / total_spend) if total_spend > 0 else None,
+        **_interval(uplift, "scenario_uplift"),
+        "scenario_prob_uplift_positive": float((uplift > 0).mean()),
+        "binding_constraints": ", ".join(result.binding),
+        "optimizer_converged": result.converged,
+        "scenario_status": "ok",
+        "scenario_message": "",
+    }
+    for i, channel in enumerate(channels):
+        out.append(
+            {
+                "scenario_id": sc["scenario_id"],
+                "channel": channel,
+                "current_weekly_spend": now[i],
+                "optimised_weekly_spend": float(result.weekly_spend[i]),
+                "optimised_total_spend": float(result.weekly_spend[i] * plan.horizon),
+                "lower_bound": float(plan.lower[i]),
+                "upper_bound": float(plan.upper[i]),
+                **_interval(before[:, i], "contribution_before"),
+                **_interval(after[:, i], "contribution_after"),
+                **_interval(after[:, i] - before[:, i], "uplift"),
+                **scenario_cols,
+            }
+        )
+    return out

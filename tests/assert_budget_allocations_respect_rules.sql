@@ -6,7 +6,7 @@
 with
 
 allocations as (
-    select * from {{ ref('budget_allocations') }}
+    select * from {{ ref('budget_allocations') }} where scenario_status = 'ok'
 ),
 
 scenarios as (

@@ -11,6 +11,17 @@ summary = for_geo(results, "budget_scenario_summary", geo)
 if summary.empty:
     st.info("No budget scenarios were built for this geo (seed budget_scenarios is empty).")
     st.stop()
+failed = summary.loc[summary["status"] != "ok"]
+for bad in failed.itertuples():
+    st.warning(f"Scenario {bad.scenario_id} could not be planned: {bad.status_message}")
+summary = summary.loc[summary["status"] == "ok"]
+if summary.empty:
+    st.stop()
+if str(summary["run_id"].iloc[0]) != results.run_id:
+    st.warning(
+        f"These plans were optimised on run {summary['run_id'].iloc[0]}, not on the run the other pages show "
+        f"({results.run_id}): the current run is not usable, so the budget tables were not rebuilt from it."
+    )
 st.altair_chart(charts.scenario_uplift(summary), width="stretch")
 scenario = st.selectbox("Scenario", summary["scenario_id"].tolist())
 row = summary.loc[summary["scenario_id"] == scenario].iloc[0]

@@ -34,3 +34,21 @@
   {%- endif -%}
   {{ failing }}
 {% endtest %}
+
+
+{% test mmm_scenarios_planned(model) %}
+  {#- Budget scenarios fail alone: each one that could not be planned is named with its reason.
+      A warning by default, so the other scenarios' plans still land; var
+      mmm_fail_on_scenario_error: true makes it an error. -#}
+  {{ config(severity=('error' if var('mmm_fail_on_scenario_error', false) else 'warn')) }}
+  {%- set failing -%}
+    select scenario_id, geo, status_message from {{ model }} where status <> 'ok'
+  {%- endset -%}
+  {%- if execute -%}
+    {%- set result = run_query(failing) -%}
+    {%- for row in result.rows -%}
+      {{ log('MMM SCENARIO ERROR ' ~ row['status_message'] ~ ' (geo ' ~ row['geo'] ~ '); the other scenarios were planned', info=true) }}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ failing }}
+{% endtest %}

@@ -143,25 +143,49 @@ BAD_SCENARIOS = {
 }
 
 
+def _scenario_inputs(tmp_path: Path, scenarios: list[str], rules: str) -> dict:
+    (tmp_path / "scenarios.csv").write_text(SCENARIO_HEADER + "\n" + "\n".join(scenarios) + "\n")
+    (tmp_path / "rules.csv").write_text("scenario_id,rule,target,value\n" + (f"{rules}\n" if rules else ""))
+    return {
+        "mmm_inputs": {
+            "budget_scenarios": {"path": str(tmp_path / "scenarios.csv")},
+            "budget_scenario_rules": {"path": str(tmp_path / "rules.csv")},
+        }
+    }
+
+
+SCENARIO_NODES = ["--select", "stg_budget_scenarios+", "stg_budget_scenario_rules+"]
+
+
 @pytest.mark.parametrize("case", sorted(BAD_SCENARIOS))
 def test_bad_budget_scenario_is_named_and_earlier_allocations_survive(case, demo_fit, copy_of, tmp_path):
+    """With var mmm_fail_on_scenario_error a bad scenario fails the build, and the allocation
+    tables stay as they were."""
     scenario, rules, message = BAD_SCENARIOS[case]
     db = copy_of(demo_fit[0])
     before = query(db, "select * from main.budget_allocations order by scenario_id, channel")
     summary = query(db, "select * from main.budget_scenario_summary order by scenario_id")
-    (tmp_path / "scenarios.csv").write_text(f"{SCENARIO_HEADER}\n{scenario}\n")
-    (tmp_path / "rules.csv").write_text("scenario_id,rule,target,value\n" + (f"{rules}\n" if rules else ""))
-    inputs = {
-        "budget_scenarios": {"path": str(tmp_path / "scenarios.csv")},
-        "budget_scenario_rules": {"path": str(tmp_path / "rules.csv")},
-    }
-    select = ["--select", "stg_budget_scenarios+", "stg_budget_scenario_rules+"]
-    proc = run_dbt(["build", *select], db, {"mmm_inputs": inputs}, ok=False)
-    assert message in proc.output, f"{message!r} not in dbt output:\n{proc.output[-4000:]}"
+    inputs = {**_scenario_inputs(tmp_path, [scenario], rules), "mmm_fail_on_scenario_error": True}
+    proc = run_dbt(["build", *SCENARIO_NODES], db, inputs, ok=False)
+    assert f"MMM SCENARIO ERROR {message}" in proc.output, f"{message!r} not in dbt output:\n{proc.output[-4000:]}"
     if case == "budget_below_minimums":
         assert "is outside the sum of channel bounds" in proc.output
     assert query(db, "select * from main.budget_allocations order by scenario_id, channel") == before
     assert query(db, "select * from main.budget_scenario_summary order by scenario_id") == summary
+
+
+def test_a_bad_scenario_fails_alone(demo_fit, copy_of, tmp_path):
+    """By default the other scenarios are planned and written; the bad one carries its status
+    and message, and the build warns."""
+    db = copy_of(demo_fit[0])
+    scenario, rules, message = BAD_SCENARIOS["unknown_channel"]
+    good = "g,,mean,52,0,,50,,,"
+    proc = run_dbt(["build", *SCENARIO_NODES], db, _scenario_inputs(tmp_path, [scenario, good], rules))
+    assert f"MMM SCENARIO ERROR {message}" in proc.output and "WARN 1 mmm_scenarios_planned" in proc.output
+    rows = query(db, "select scenario_id, status, status_message, weekly_budget from main.budget_scenario_summary")
+    by_id = {r[0]: r[1:] for r in rows}
+    assert by_id["g"][0] == "ok" and by_id["g"][2] > 0
+    assert by_id["s"][0] == "error" and message in by_id["s"][1] and by_id["s"][2] is None
 
 
 def test_data_review_stops_the_build_before_the_fit(sql_layer_db, copy_of):

@@ -155,3 +155,14 @@ def test_spend_before_the_plan_carries_into_its_first_weeks(draws):
             want = draws.target_scale * draws.beta[d, c] * saturation("logistic", ad, draws.p1[d, c]).sum()
             assert got[d, c] == pytest.approx(want, rel=1e-12)
     assert (got > draws.contribution(x, horizon)).all()
+
+
+def test_a_scenario_that_cannot_be_planned_fails_alone(draws):
+    scenarios = pd.concat([_scenario(budget_change_pct=-200.0), _scenario(scenario_id="ok")], ignore_index=True)
+    out = allocate_scenarios(draws, CURRENT, scenarios, on_error="record")
+    bad, good = out[out["scenario_id"] == "s"], out[out["scenario_id"] == "ok"]
+    assert set(bad["scenario_status"]) == {"error"} and bad["optimised_weekly_spend"].isna().all()
+    assert "budget scenario 's': budget must be >= 0" in bad["scenario_message"].iloc[0]
+    assert set(good["scenario_status"]) == {"ok"} and good["optimised_weekly_spend"].sum() == pytest.approx(1000.0)
+    every_bad = allocate_scenarios(draws, CURRENT, _scenario(budget_change_pct=-200.0), on_error="record")
+    assert list(every_bad.columns) == list(out.columns) and len(every_bad) == 3

@@ -1,14 +1,17 @@
 """Scenario x geo x channel budget allocations optimised over the current run's posterior.
 
 A child of mmm_runs, whose test mmm_run_usable stops this node when the current run failed its
-review; the forms (saturation) are the run's own, not the vars'."""
+review; the forms (saturation) are the run's own, not the vars'. A scenario that cannot be
+planned gets scenario_status 'error' and its message, and the others are still written; the
+test mmm_scenarios_planned warns. With var mmm_fail_on_scenario_error the first bad scenario
+stops this node instead, so the allocation tables stay on the previous build."""
 
 import pandas as pd
 
 from python_udfs.config import FitConfig
 from python_udfs.dbt_io import to_pandas
 from python_udfs.optimizer import ChannelDraws
-from python_udfs.scenarios import allocate_scenarios
+from python_udfs.scenarios import ScenarioError, allocate_scenarios
 
 
 def model(dbt, session):
@@ -17,6 +20,7 @@ def model(dbt, session):
     current = runs[runs["is_current"]].iloc[0]
     meta = dbt.config.get("meta") or {}
     allow = str(meta.get("mmm_allow_failed_review")).lower() == "true"
+    on_error = "raise" if str(meta.get("mmm_fail_on_scenario_error")).lower() == "true" else "record"
     if not current["is_usable"] and not allow:
         raise ValueError(
             f"MMM MODEL REVIEW FAILED: run {current['run_id']} is not usable: {current['review_failed_checks']}"
@@ -32,9 +36,13 @@ def model(dbt, session):
         geo_spend = spend[spend["geo"] == geo]
         draws = ChannelDraws.from_frame(geo_params, config.saturation, history=geo_spend)
         current = geo_spend.groupby("channel")["spend"].mean()
-        out = allocate_scenarios(draws, current, scenarios, rules, groups)
+        try:
+            out = allocate_scenarios(draws, current, scenarios, rules, groups, on_error=on_error)
+        except ScenarioError as err:  # only with mmm_fail_on_scenario_error: the tables stay as they were
+            raise ScenarioError(f"MMM SCENARIO ERROR {err}") from None
         out.insert(0, "geo", geo)
         frames.append(out)
     result = pd.concat(frames, ignore_index=True)
+    result["scenario_horizon_weeks"] = result["scenario_horizon_weeks"].astype("Int64")  # null for failed scenarios
     result.insert(0, "run_id", params["run_id"].iloc[0])
     return result

@@ -32,7 +32,9 @@ final as (
         max(scenario_uplift_upper) as uplift_upper,
         max(scenario_prob_uplift_positive) as prob_uplift_positive,
         max(binding_constraints) as binding_constraints,
-        min(case when optimizer_converged then 1 else 0 end) = 1 as optimizer_converged
+        min(case when optimizer_converged then 1 else 0 end) = 1 as optimizer_converged,
+        max(scenario_status) as status,
+        max(scenario_message) as status_message
     from allocations
     group by run_id, scenario_id, geo
 )
