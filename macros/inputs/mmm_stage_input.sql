@@ -20,7 +20,10 @@
   {%- else -%}
     {%- set end_expr = adapter.quote(mmm_input_column(name, 'period_end')) -%}
   {%- endif -%}
-  {%- set raw_value = 'cast(' ~ adapter.quote(mmm_input_column(name, value)) ~ ' as ' ~ dbt.type_string() ~ ')' %}
+  {%- set raw_value = 'cast(' ~ adapter.quote(mmm_input_column(name, value)) ~ ' as ' ~ dbt.type_string() ~ ')' -%}
+  {%- set needed = ['period_start', value] + ([label] if label else []) + ([] if cfg.get('period_days') else ['period_end'])
+      + (['geo'] if mmm_input_has_geo(name) else []) -%}
+  {{ _mmm_require_columns(name, mmm_input_relation(name), needed) }}
 source as (
     select * from {{ mmm_input_relation(name) }}
 ),
@@ -94,4 +97,24 @@ renamed as (
     {% endif %}
     {%- endfor %}
 )
+{% endmacro %}
+
+
+{% macro _mmm_require_columns(name, relation, contract_columns) %}
+  {#- A contract column the input lacks fails at compile time naming the input, the column, the
+      columns it has and how to map them, instead of a database binder error. User inputs only:
+      the bundled seeds have the contract's names. -#}
+  {%- if execute and (var('mmm_inputs', {}).get(name) or {}) -%}
+    {%- set present = run_query('select * from ' ~ relation ~ ' limit 0').column_names | map('lower') | list -%}
+    {%- set missing = [] -%}
+    {%- for column in contract_columns if mmm_input_column(name, column) | lower not in present -%}
+      {%- do missing.append(column) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+      {%- set mapped = mmm_input_column(name, missing[0]) -%}
+      {{ exceptions.raise_compiler_error('MMM INPUT ERROR in mmm_inputs.' ~ name ~ ': column(s) '
+          ~ missing | map('tojson') | join(', ') ~ ' not found (looked for ' ~ mapped | tojson ~ '); the input has columns '
+          ~ present | join(', ') ~ '; map yours with columns: {' ~ missing[0] ~ ': <your column>}') }}
+    {%- endif -%}
+  {%- endif -%}
 {% endmacro %}

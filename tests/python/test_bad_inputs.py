@@ -223,3 +223,13 @@ def test_spend_straddling_the_window_and_channels_left_out_reconcile(sql_layer_d
     assert "PASS assert_panel_spend_matches_raw" in proc.output
     channels = query(db, "select distinct channel from main.int_media_spend_weekly order by 1")
     assert channels == [("print",), ("search",), ("social",), ("tv",)]
+
+
+def test_an_unmapped_kpi_column_says_what_the_input_has_and_how_to_map_it(sql_layer_db, copy_of, tmp_path):
+    db = copy_of(sql_layer_db)
+    (tmp_path / "sales.csv").write_text("period_start,period_end,revenue\n2022-01-03,2022-01-09,100.0\n")
+    proc = run_dbt(["build", *SQL_LAYER], db, {"mmm_inputs": {"kpi": {"path": str(tmp_path / "sales.csv")}}}, ok=False)
+    assert 'MMM INPUT ERROR in mmm_inputs.kpi: column(s) "kpi" not found' in proc.output
+    assert "the input has columns period_start, period_end, revenue; map yours with columns: {kpi: <your column>}" in (
+        proc.output
+    )
