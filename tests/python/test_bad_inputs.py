@@ -233,3 +233,26 @@ def test_an_unmapped_kpi_column_says_what_the_input_has_and_how_to_map_it(sql_la
     assert "the input has columns period_start, period_end, revenue; map yours with columns: {kpi: <your column>}" in (
         proc.output
     )
+
+
+def test_timezone_aware_timestamps_become_utc_dates(sql_layer_db, copy_of, tmp_path, monkeypatch):
+    """23:30 in New York on 3 January is 4 January in UTC: profiles.yml pins DuckDB's TimeZone
+    to UTC, so the date does not depend on the machine's zone (run here under two zones)."""
+    import duckdb
+
+    path = tmp_path / "kpi.parquet"
+    with duckdb.connect() as con:
+        con.sql("set TimeZone = 'UTC'")
+        con.sql(
+            "copy (select '2022-01-03 23:30:00-05:00'::timestamptz as period_start, "
+            f"'2022-01-09 23:30:00-05:00'::timestamptz as period_end, 100.0 as kpi) to '{path}'"
+        )
+    seen = set()
+    for zone in ("Asia/Tokyo", "America/Los_Angeles"):
+        monkeypatch.setenv("TZ", zone)
+        db = copy_of(sql_layer_db)
+        run_dbt(["run", "--select", "stg_kpi"], db, {"mmm_inputs": {"kpi": {"path": str(path)}}})
+        seen.add(
+            tuple(query(db, "select cast(period_start as varchar), cast(period_end as varchar) from main.stg_kpi"))
+        )
+    assert seen == {(("2022-01-04", "2022-01-10"),)}
