@@ -38,11 +38,17 @@ class DataReviewThresholds:
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> DataReviewThresholds:
-        values = dict(values or {})
-        unknown = sorted(set(values) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ValueError(f"var mmm_data_review: unknown setting(s) {', '.join(unknown)}")
-        return cls(**{k: float(v) for k, v in values.items()})
+        return thresholds_from_var(cls, values, "mmm_data_review")
+
+
+def thresholds_from_var[T](cls: type[T], values: dict[str, Any] | None, var: str) -> T:
+    """A thresholds dataclass from its dbt var: numbers (or null), unknown keys refused by name so
+    a typo does not pass silently."""
+    values = dict(values or {})
+    unknown = sorted(set(values) - {f.name for f in fields(cls)})  # type: ignore[arg-type]
+    if unknown:
+        raise ValueError(f"var {var}: unknown setting(s) {', '.join(unknown)}")
+    return cls(**{k: (None if v is None else float(v)) for k, v in values.items()})
 
 
 def _row(check: str, subject: str, status: str, value: float, threshold: float, message: str) -> dict:

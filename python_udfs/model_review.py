@@ -12,13 +12,13 @@ naive-model checks below would have stopped that run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from python_udfs.data_review import COLUMNS, _row
+from python_udfs.data_review import COLUMNS, _row, thresholds_from_var
 
 STATUS_ORDER = {"pass": 0, "warn": 1, "fail": 2}
 
@@ -40,11 +40,7 @@ class ModelReviewThresholds:
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> ModelReviewThresholds:
-        values = dict(values or {})
-        unknown = sorted(set(values) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ValueError(f"var mmm_model_review: unknown setting(s) {', '.join(unknown)}")
-        return cls(**{k: (None if v is None else float(v)) for k, v in values.items()})
+        return thresholds_from_var(cls, values, "mmm_model_review")
 
 
 def naive_fit(kpi: np.ndarray, week_start: pd.Series, train: np.ndarray, modes: int) -> np.ndarray:
