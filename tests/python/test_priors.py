@@ -103,3 +103,27 @@ def test_fourier_modes_grow_with_the_years_of_data():
 def test_a_stored_config_round_trips():
     config = FitConfig.from_mapping({"draws": 10}).resolved(104)
     assert FitConfig.from_stored(config.to_json()) == config
+
+
+@pytest.mark.parametrize("kind", ["hill", "michaelis_menten"])
+def test_defaults_for_every_saturation_form(kind):
+    from pymc_marketing.mmm import HillSaturation, MichaelisMentenSaturation
+
+    saturation = {"hill": HillSaturation, "michaelis_menten": MichaelisMentenSaturation}[kind]()
+    priors = default_priors(_train(np.random.default_rng(5)), ["search", "tv"], ["total"], saturation, kind)
+    coefficient = priors[COEFFICIENT[kind]]
+    sigma = np.asarray(coefficient.parameters["sigma"])
+    assert coefficient.distribution == "HalfNormal" and sigma.shape == (2,) and (sigma > 0).all()
+
+
+def test_geo_defaults_carry_geo_and_channel_dims():
+    rng = np.random.default_rng(6)
+    frames = []
+    for geo, size in (("north", 1.0), ("south", 3.0)):
+        frame = _train(rng, size)
+        frames.append(frame.assign(geo=geo))
+    train = pd.concat(frames, ignore_index=True)
+    priors = default_priors(train, ["search", "tv"], ["north", "south"], _saturation(), "logistic")
+    beta = priors["saturation_beta"]
+    assert beta.dims == ("geo", "channel") and beta.parameters["sigma"].dims == ("geo", "channel")
+    assert priors["intercept"].dims == ("geo",)
