@@ -236,8 +236,10 @@ def test_an_unmapped_kpi_column_says_what_the_input_has_and_how_to_map_it(sql_la
 
 
 def test_timezone_aware_timestamps_become_utc_dates(sql_layer_db, copy_of, tmp_path, monkeypatch):
-    """23:30 in New York on 3 January is 4 January in UTC: profiles.yml pins DuckDB's TimeZone
-    to UTC, so the date does not depend on the machine's zone (run here under two zones)."""
+    """23:30 in New York on 3 January is 4 January in UTC: profiles.yml pins dbt's DuckDB session
+    to UTC, so the weekly panel does not depend on the machine's zone (built here under two).
+    The period 4-10 January puts 6/7 of its KPI in the week of 3 January and 1/7 in the next.
+    (Staging models are views: read from another session they follow that session's zone.)"""
     import duckdb
 
     path = tmp_path / "kpi.parquet"
@@ -245,14 +247,16 @@ def test_timezone_aware_timestamps_become_utc_dates(sql_layer_db, copy_of, tmp_p
         con.sql("set TimeZone = 'UTC'")
         con.sql(
             "copy (select '2022-01-03 23:30:00-05:00'::timestamptz as period_start, "
-            f"'2022-01-09 23:30:00-05:00'::timestamptz as period_end, 100.0 as kpi) to '{path}'"
+            f"'2022-01-09 23:30:00-05:00'::timestamptz as period_end, 700.0 as kpi) to '{path}'"
         )
     seen = set()
     for zone in ("Asia/Tokyo", "America/Los_Angeles"):
         monkeypatch.setenv("TZ", zone)
         db = copy_of(sql_layer_db)
-        run_dbt(["run", "--select", "stg_kpi"], db, {"mmm_inputs": {"kpi": {"path": str(path)}}})
-        seen.add(
-            tuple(query(db, "select cast(period_start as varchar), cast(period_end as varchar) from main.stg_kpi"))
+        run_dbt(
+            ["run", "--select", "stg_kpi", "int_weeks", "int_weekly_panel"],
+            db,
+            {"mmm_inputs": {"kpi": {"path": str(path)}}},
         )
-    assert seen == {(("2022-01-04", "2022-01-10"),)}
+        seen.add(tuple(query(db, "select cast(week_start as varchar), kpi from main.int_weekly_panel order by 1")))
+    assert seen == {(("2022-01-03", 600.0), ("2022-01-10", 100.0))}
