@@ -57,15 +57,22 @@ def build(name: str, folder: Path, extra_vars: dict | None = None) -> tuple[Path
     return db, time.perf_counter() - start, proc.returncode, proc.stdout + proc.stderr
 
 
-def report(name: str, db: Path) -> dict:
-    """The figures of the current run, as a dict (printed by main)."""
+def report(name: str, db: Path, schema: str = "main") -> dict:
+    """The figures of the current run, as a dict (printed by main). `schema`: main_build reads a
+    build that failed (and so was not published)."""
     with duckdb.connect(str(db), read_only=True) as con:
+        con.sql(f"use {schema}")
 
         def rows(sql: str) -> list[dict]:
             rel = con.sql(sql)
             return [dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()]
 
-        tables = {t for (t,) in con.sql("select table_name from information_schema.tables").fetchall()}
+        tables = {
+            t
+            for (t,) in con.sql(
+                f"select table_name from information_schema.tables where table_schema = '{schema}'"
+            ).fetchall()
+        }
         run = rows("select * from mmm_runs where is_current")[0]
         metrics = {r["fit_sample"]: r for r in rows("select * from fit_metrics")} if "fit_metrics" in tables else {}
         roas = (
@@ -113,10 +120,12 @@ def main(names: list[str]) -> None:
     for name in names:
         db, seconds, rc, output = build(name, folder)
         print(f"\n=== {name}: dbt build exit {rc} in {seconds:.0f} s ({db})")
+        if not db.exists() or rc != 0:
+            print("build failed: figures from the build schema (not published)")
         if not db.exists():
             print(output[-3000:])
             continue
-        fig = report(name, db)
+        fig = report(name, db, schema="main" if rc == 0 else "main_build")
         print(
             f"converged={fig['converged']} max_r_hat={fig['max_r_hat']:.3f} min_ess_bulk={fig['min_ess_bulk']:.0f} "
             f"divergences={fig['divergences']} sampling={fig['fit_seconds']:.0f}s"

@@ -48,6 +48,13 @@ if not bool(run["is_usable"]):
             f"{int(run['divergences'])} divergences; worst: {run['worst_parameters']}."
         )
     )
+if results.unpublished:
+    latest = results.unpublished
+    st.error(
+        f"The latest fit (run {latest['run_id']}, fitted {latest['fitted_at']:%Y-%m-%d %H:%M}) failed the "
+        f"model review, so that build was not published: {latest['failed_checks']}. The figures below are "
+        f"from the previous run {results.run_id}. See main_build.mmm_model_review for every check."
+    )
 if len(results.data_warnings):
     st.info(f"The data review raised {len(results.data_warnings)} warning(s): see Diagnostics.")
 

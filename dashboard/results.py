@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-SCHEMA = "main"
+SCHEMA = "main"  # where mmm_publish puts the tables of the last build that fully succeeded
+BUILD_SCHEMA = "main_build"  # where dbt builds them
 
 # mart -> the columns the dashboard reads; a missing column is an error that names the mart.
 MARTS: dict[str, tuple[str, ...]] = {
@@ -137,6 +138,9 @@ class Results:
     read_at: float
     run_id: str
     tables: dict[str, pd.DataFrame] = field(repr=False)
+    # The latest build's run when it failed the review and so was not published (mmm_publish):
+    # its id and failed checks, from the build schema; None otherwise.
+    unpublished: dict | None = None
 
     def __getitem__(self, mart: str) -> pd.DataFrame:
         return self.tables[mart]
@@ -182,9 +186,32 @@ def read_results(path: Path) -> Results:
     if current.empty:
         raise ResultsUnavailable(f"{path}: mmm_runs has no current run; the fit has not been built")
     run_id = str(current.iloc[0])
+    unpublished = _unpublished_failure(con_path=path, published_run=run_id)
     for mart in RUN_KEYED:  # tables that hold every run's rows: keep the current run's
         tables[mart] = tables[mart].loc[tables[mart]["run_id"] == run_id].reset_index(drop=True)
-    return Results(path=path, read_at=time.time(), run_id=run_id, tables=tables)
+    return Results(path=path, read_at=time.time(), run_id=run_id, tables=tables, unpublished=unpublished)
+
+
+def _unpublished_failure(con_path: Path, published_run: str) -> dict | None:
+    """A newer run in the build schema that failed the review (a build publishes nothing then)."""
+    try:
+        con = duckdb.connect(str(con_path), read_only=True)
+    except duckdb.IOException:
+        return None
+    try:
+        if not _exists(con, "mmm_runs", BUILD_SCHEMA):
+            return None
+        rows = con.execute(
+            f"select run_id, fitted_at, review_failed_checks, worst_parameters from {BUILD_SCHEMA}.mmm_runs "
+            "where is_current and not is_usable and run_id <> ?",
+            [published_run],
+        ).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        return None
+    run_id, fitted_at, failed, worst = rows[0]
+    return {"run_id": run_id, "fitted_at": fitted_at, "failed_checks": failed or f"convergence: {worst}"}
 
 
 def _read_mart(con: duckdb.DuckDBPyConnection, mart: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -198,9 +225,9 @@ def _read_mart(con: duckdb.DuckDBPyConnection, mart: str, columns: tuple[str, ..
     return con.sql(f"select {select} from {SCHEMA}.{mart}").df()
 
 
-def _exists(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
+def _exists(con: duckdb.DuckDBPyConnection, mart: str, schema: str = SCHEMA) -> bool:
     rows = con.execute(
-        "select 1 from information_schema.tables where table_schema = ? and table_name = ?", [SCHEMA, mart]
+        "select 1 from information_schema.tables where table_schema = ? and table_name = ?", [schema, mart]
     ).fetchall()
     return bool(rows)
 

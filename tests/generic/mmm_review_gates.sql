@@ -13,7 +13,7 @@
     {%- set result = run_query(failing) -%}
     {%- for row in result.rows -%}
       {{ log('MMM MODEL REVIEW FAILED: run ' ~ row['run_id'] ~ ' is not usable (failed: '
-             ~ (row['review_failed_checks'] or 'convergence') ~ '); the budget tables stay on the previous run. '
+             ~ (row['review_failed_checks'] or 'convergence') ~ '); nothing is published, so every table users read stays on the previous run. '
              ~ 'See mmm_model_review for each check; var mmm_allow_failed_review: true proceeds anyway', info=true) }}
     {%- endfor -%}
   {%- endif -%}

@@ -34,8 +34,10 @@ SQL_SELECTION = [
 ]  # fmt: skip
 
 
-def duckdb_load(db: Path, tables: dict[str, pd.DataFrame], schema: str = "main") -> None:
+def duckdb_load(db: Path, tables: dict[str, pd.DataFrame], schema: str = "main_build") -> None:
+    """Load fixture tables where the models read them: the build schema (mmm_publish)."""
     with duckdb.connect(str(db)) as con:
+        con.sql(f"create schema if not exists {schema}")
         for name, frame in tables.items():
             con.register("fixture", frame)
             con.sql(f"create or replace table {schema}.{name} as select * from fixture")
@@ -87,10 +89,11 @@ class SparkProject:
         return SparkSession.builder.getOrCreate()  # the session dbt-spark started
 
     def load(self, tables: dict[str, pd.DataFrame]) -> None:
-        self.spark.sql(f"create schema if not exists {SPARK_SCHEMA}")
+        """Into the build schema, where the models read them; `read` reads the published schema."""
+        self.spark.sql(f"create schema if not exists {SPARK_SCHEMA}_build")
         for name, frame in tables.items():
             self.spark.createDataFrame(frame).write.mode("overwrite").format("parquet").saveAsTable(
-                f"{SPARK_SCHEMA}.{name}"
+                f"{SPARK_SCHEMA}_build.{name}"
             )
 
     def read(self, model: str) -> pd.DataFrame:

@@ -175,6 +175,25 @@ def test_failed_review_checks_are_listed_in_the_banner(demo_db, tmp_path, monkey
     assert any("**baseline** (fit): negative baseline here" in e.value for e in at.error)
 
 
+def test_a_newer_run_that_failed_the_review_is_named_above_the_published_one(demo_db, tmp_path, monkeypatch):
+    """A build whose run fails the review publishes nothing; the dashboard keeps showing the
+    published run and says, in red, which newer run failed and why (from the build schema)."""
+    db = tmp_path / "unpublished.duckdb"
+    shutil.copy(demo_db, db)
+    import duckdb
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("update main_build.mmm_runs set is_current = false")
+        con.execute(
+            "insert into main_build.mmm_runs select * replace ('newer' as run_id, false as is_usable, "
+            "'fail' as review_status, 'baseline (fit)' as review_failed_checks, true as is_current) "
+            "from main.mmm_runs"
+        )
+    monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert any("run newer" in e.value and "baseline (fit)" in e.value and "not published" in e.value for e in at.error)
+
+
 def test_the_dashboard_shows_the_current_run_only(demo_db, tmp_path):
     """mmm_model_review and mmm_parameter_summary keep every run's rows; a second run in the file
     must not double the tables the dashboard shows."""

@@ -209,7 +209,7 @@ def test_linear_components_interval_equals_the_draws_quantiles(demo_fit):
         with brute as (
             select week_start, component, avg(contribution) as m,
                    quantile_cont(contribution, 0.03) as lo, quantile_cont(contribution, 0.97) as hi
-            from main.int_component_draws
+            from main_build.int_component_draws
             where component_type in ('baseline', 'trend', 'control')
             group by week_start, component
         )
@@ -233,3 +233,44 @@ def test_marts_export_to_parquet_when_a_folder_is_set(demo_fit, copy_of, tmp_pat
         exported = pq.read_table(out / f"{name}.parquet")
         assert exported.num_rows == query(db, f"select count(*) from main.{name}")[0][0] > 0
     assert sorted(p.name for p in out.iterdir()) == ["budget_scenario_summary.parquet", "channel_roas.parquet"]
+
+
+PUBLISHED_MARTS = [
+    "channel_contributions",
+    "decomposition",
+    "fitted_values",
+    "fit_metrics",
+    "channel_roas",
+    "response_curves",
+    "budget_allocations",
+    "budget_scenario_summary",
+]
+
+
+def _published(db) -> dict[str, list]:
+    """Every published mart's rows, and mmm_runs: what users read."""
+    tables = {m: query(db, f"select * from main.{m} order by all") for m in PUBLISHED_MARTS}
+    tables["mmm_runs"] = query(db, "select run_id, is_current, review_status from main.mmm_runs order by all")
+    return tables
+
+
+@pytest.mark.parametrize(
+    ("why", "extra"),
+    [
+        ("a SQL mart fails after the fit", {"mmm_allow_failed_review": True, "mmm_negligible_share": "oops"}),
+        ("the review's data test fails", {}),
+    ],
+)
+def test_a_failure_after_the_fit_leaves_every_table_on_the_previous_run(demo_fit, copy_of, why, extra):
+    """All or nothing: a build that fails after a new fit publishes nothing, so marts, mmm_runs
+    and the budget tables all stay on the demo's run (the new fit is kept in the build schema)."""
+    db = copy_of(demo_fit[0])
+    before = _published(db)
+    (run_id,) = {r[0] for r in before["mmm_runs"]}
+    tiny = {"chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}
+    proc = run_dbt(["build"], db, {"mmm_fit": tiny, "mmm_force_refit": True, **extra}, ok=False)
+    assert "MMM NOT PUBLISHED" in proc.output, why
+    assert _published(db) == before
+    for mart in PUBLISHED_MARTS:
+        assert query(db, f"select distinct run_id from main.{mart}") == [(run_id,)], mart
+    assert query(db, "select count(*) from main_build.mmm_fits") == [(2,)]  # the new fit is not lost

@@ -90,10 +90,10 @@ def test_bundled_budget_rules_apply_to_the_demo_only(tmp_path):
     demo, own = tmp_path / "demo.duckdb", tmp_path / "own.duckdb"
     run_dbt(["build", *budget], demo)
     run_dbt(["build", *budget], own, case_study_vars())
-    scenarios = "select scenario_id from main.stg_budget_scenarios order by 1"
+    scenarios = "select scenario_id from main_build.stg_budget_scenarios order by 1"
     assert "digital_floor" in [s for (s,) in query(demo, scenarios)]
-    assert query(demo, "select count(*) from main.stg_channel_groups") == [(5,)]
+    assert query(demo, "select count(*) from main_build.stg_channel_groups") == [(5,)]
     assert "digital_floor" not in [s for (s,) in query(own, scenarios)]
     assert len(query(own, scenarios)) == len(query(demo, scenarios)) - 1
-    assert query(own, "select count(*) from main.stg_channel_groups") == [(0,)]
-    assert query(own, "select count(*) from main.stg_budget_scenario_rules") == [(0,)]
+    assert query(own, "select count(*) from main_build.stg_channel_groups") == [(0,)]
+    assert query(own, "select count(*) from main_build.stg_budget_scenario_rules") == [(0,)]
