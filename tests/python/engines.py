@@ -44,7 +44,8 @@ def duckdb_load(db: Path, tables: dict[str, pd.DataFrame], schema: str = "main_b
             con.unregister("fixture")
 
 
-def duckdb_read(db: Path, model: str, schema: str = "main") -> pd.DataFrame:
+def duckdb_read(db: Path, model: str, schema: str = "main_build") -> pd.DataFrame:
+    """A model as built (views included); `main` holds the published copies of the tables."""
     with duckdb.connect(str(db), read_only=True) as con:
         return con.sql(f"select * from {schema}.{model}").df()
 
@@ -97,7 +98,8 @@ class SparkProject:
             )
 
     def read(self, model: str) -> pd.DataFrame:
-        return self.spark.table(f"{SPARK_SCHEMA}.{model}").toPandas()
+        """A model as built, in the build schema (views included)."""
+        return self.spark.table(f"{SPARK_SCHEMA}_build.{model}").toPandas()
 
 
 def built_models(run_results: dict) -> list[str]:

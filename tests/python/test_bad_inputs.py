@@ -194,7 +194,7 @@ def test_data_review_stops_the_build_before_the_fit(sql_layer_db, copy_of):
     proc = run_dbt(["build", "--select", "+mmm_fits"], db, {"mmm_week_start": "sunday"}, ok=False)
     assert "MMM INPUT ERROR in stg_kpi.period_start: the KPI's weeks start on monday, not on sunday" in proc.output
     assert "set mmm_week_start: monday" in proc.output
-    assert "SKIP relation main.mmm_fits" in proc.output
+    assert "SKIP relation main_build.mmm_fits" in proc.output
     # the failed build published nothing; its data review is in the build schema
     rows = query(db, "select status from main_build.mmm_data_review where check_name = 'week_start'")
     assert rows == [("fail",)]

@@ -133,8 +133,8 @@ def test_unusable_run_stops_the_budget_naming_the_checks(tiny_fits):
     _, gated, _ = tiny_fits
     assert "MMM MODEL REVIEW FAILED" in gated and "convergence (fit)" in gated
     assert "FAIL 1 mmm_run_usable" in gated
-    assert "SKIP relation main.budget_allocations" in gated
-    assert "OK created sql table model main.channel_roas" in gated  # the run's own results are kept, flagged
+    assert "SKIP relation main_build.budget_allocations" in gated
+    assert "OK created sql table model main_build.channel_roas" in gated  # built, not published
 
 
 def test_same_data_config_and_seed_give_identical_draws(tiny_fits):

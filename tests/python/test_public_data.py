@@ -95,4 +95,4 @@ def test_the_old_defaults_are_caught_by_the_review(tmp_path):
     fig = report("case_study", db, schema="main_build")  # the failed build published nothing
     print(fig)
     assert fig["review_verdict"] == "fail"
-    assert "MMM MODEL REVIEW FAILED" in output and "SKIP relation main.budget_allocations" in output
+    assert "MMM MODEL REVIEW FAILED" in output and "SKIP relation main_build.budget_allocations" in output

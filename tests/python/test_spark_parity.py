@@ -79,7 +79,8 @@ def test_every_model_equals_the_duckdb_build(spark_build, duckdb_build):
 
 def test_fit_inputs_read_from_spark_equal_duckdb(spark_build, duckdb_build):
     """The Python models' reader takes Spark DataFrames: the fit's model frame built from the
-    Spark tables hashes the same as from DuckDB, so the fit would see identical data."""
+    Spark tables hashes the same as from DuckDB, so the fit would see identical data. Both are
+    read from the published schemas, which also checks that publishing works on Spark."""
     import duckdb
 
     project, _ = spark_build
