@@ -180,34 +180,28 @@ def read_results(path: Path) -> Results:
         raise ResultsUnavailable(f"{path} is locked, most likely by a running dbt build: {exc}") from exc
     try:
         tables = {mart: _read_mart(con, mart, columns) for mart, columns in MARTS.items()}
+        failed_build = _failed_build_run(con)
     finally:
         con.close()
     current = tables["mmm_runs"].loc[tables["mmm_runs"]["is_current"].astype(bool), "run_id"]
     if current.empty:
         raise ResultsUnavailable(f"{path}: mmm_runs has no current run; the fit has not been built")
     run_id = str(current.iloc[0])
-    unpublished = _unpublished_failure(con_path=path, published_run=run_id)
+    unpublished = failed_build if failed_build and failed_build["run_id"] != run_id else None
     for mart in RUN_KEYED:  # tables that hold every run's rows: keep the current run's
         tables[mart] = tables[mart].loc[tables[mart]["run_id"] == run_id].reset_index(drop=True)
     return Results(path=path, read_at=time.time(), run_id=run_id, tables=tables, unpublished=unpublished)
 
 
-def _unpublished_failure(con_path: Path, published_run: str) -> dict | None:
-    """A newer run in the build schema that failed the review (a build publishes nothing then)."""
-    try:
-        con = duckdb.connect(str(con_path), read_only=True)
-    except duckdb.IOException:
+def _failed_build_run(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The build schema's current run when it failed the review (a build publishes nothing then),
+    read in the same short read-only visit as the marts."""
+    if not _exists(con, "mmm_runs", BUILD_SCHEMA):
         return None
-    try:
-        if not _exists(con, "mmm_runs", BUILD_SCHEMA):
-            return None
-        rows = con.execute(
-            f"select run_id, fitted_at, review_failed_checks, worst_parameters from {BUILD_SCHEMA}.mmm_runs "
-            "where is_current and not is_usable and run_id <> ?",
-            [published_run],
-        ).fetchall()
-    finally:
-        con.close()
+    rows = con.execute(
+        f"select run_id, fitted_at, review_failed_checks, worst_parameters from {BUILD_SCHEMA}.mmm_runs "
+        "where is_current and not is_usable"
+    ).fetchall()
     if not rows:
         return None
     run_id, fitted_at, failed, worst = rows[0]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from python_udfs.panel import identical_groups
+from python_udfs.panel import identical_groups, pivot_weekly, week_starts
 
 COLUMNS = ["check_name", "subject", "status", "value", "threshold", "message"]
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -51,7 +51,7 @@ def thresholds_from_var[T](cls: type[T], values: dict[str, Any] | None, var: str
     return cls(**{k: (None if v is None else float(v)) for k, v in values.items()})
 
 
-def _row(check: str, subject: str, status: str, value: float, threshold: float, message: str) -> dict:
+def check_row(check: str, subject: str, status: str, value: float, threshold: float, message: str) -> dict:
     return {
         "check_name": check,
         "subject": subject,
@@ -63,11 +63,10 @@ def _row(check: str, subject: str, status: str, value: float, threshold: float, 
 
 
 def _wide(long: pd.DataFrame, name: str, value: str, index: pd.MultiIndex) -> pd.DataFrame:
+    """The training weeks of a long weekly table, one column per name (zero where absent)."""
     if not len(long):
         return pd.DataFrame(index=index)
-    long = long.rename(columns=str.lower)
-    wide = long.pivot_table(index=["geo", "week_start"], columns=name, values=value, aggfunc="sum")
-    return wide.reindex(index).fillna(0.0)
+    return pivot_weekly(long, name, value, ["geo", "week_start"]).reindex(index).fillna(0.0)
 
 
 def review_data(
@@ -82,7 +81,7 @@ def review_data(
     int_controls_weekly) and the KPI input's periods (stg_kpi), as rows with COLUMNS."""
     t = thresholds or DataReviewThresholds()
     panel = panel.rename(columns=str.lower)
-    panel = panel.loc[~panel["is_holdout"].astype(bool)]
+    panel = panel.loc[~panel["is_holdout"].astype(bool)].assign(week_start=lambda f: week_starts(f["week_start"]))
     index = pd.MultiIndex.from_frame(panel[["geo", "week_start"]])
     kpi = panel.set_index(["geo", "week_start"])["kpi"].astype(float)
     channels = _wide(spend, "channel", "spend", index)
@@ -101,7 +100,7 @@ def _kpi_checks(kpi: pd.Series, t: DataReviewThresholds) -> list[dict]:
     cv = sd / abs(mean) if mean else 0.0
     ok = cv >= t.min_kpi_cv
     rows.append(
-        _row(
+        check_row(
             "kpi_variation",
             "kpi",
             "pass" if ok else "fail",
@@ -122,7 +121,7 @@ def _kpi_checks(kpi: pd.Series, t: DataReviewThresholds) -> list[dict]:
         zmax = float(z.max())
         status = "warn" if zmax > t.kpi_outlier_z else "pass"
         rows.append(
-            _row(
+            check_row(
                 "kpi_outlier",
                 "kpi",
                 status,
@@ -149,7 +148,7 @@ def _channel_checks(channels: pd.DataFrame, t: DataReviewThresholds) -> list[dic
         share = float(active.mean())
         if x.std(ddof=0) == 0:
             rows.append(
-                _row(
+                check_row(
                     "constant_channel",
                     name,
                     "fail",
@@ -162,7 +161,7 @@ def _channel_checks(channels: pd.DataFrame, t: DataReviewThresholds) -> list[dic
             )
             continue
         rows.append(
-            _row(
+            check_row(
                 "channel_active_weeks",
                 name,
                 "warn" if share < t.min_active_share else "pass",
@@ -182,7 +181,7 @@ def _channel_checks(channels: pd.DataFrame, t: DataReviewThresholds) -> list[dic
         status = "fail" if ratio > t.spend_outlier_fail else ("warn" if ratio > t.spend_outlier_warn else "pass")
         where = f"(geo={worst[0]}, week_start={pd.Timestamp(worst[1]).date()}, spend={x[worst]:.6g})"
         rows.append(
-            _row(
+            check_row(
                 "spend_outlier",
                 name,
                 status,
@@ -204,7 +203,7 @@ def _channel_checks(channels: pd.DataFrame, t: DataReviewThresholds) -> list[dic
         r = float(np.corrcoef(channels[a], channels[b])[0, 1])
         if abs(r) >= t.identical_channel_correlation:
             rows.append(
-                _row(
+                check_row(
                     "identical_channels",
                     f"{a} & {b}",
                     "fail",
@@ -217,7 +216,7 @@ def _channel_checks(channels: pd.DataFrame, t: DataReviewThresholds) -> list[dic
             )
         elif abs(r) >= t.max_channel_correlation:
             rows.append(
-                _row(
+                check_row(
                     "correlated_channels",
                     f"{a} & {b}",
                     "warn",
@@ -236,7 +235,7 @@ def _control_checks(ctrl: pd.DataFrame, t: DataReviewThresholds) -> list[dict]:
     for name in names:
         if ctrl[name].nunique() <= 1:
             rows.append(
-                _row(
+                check_row(
                     "constant_control",
                     name,
                     "fail",
@@ -251,7 +250,7 @@ def _control_checks(ctrl: pd.DataFrame, t: DataReviewThresholds) -> list[dict]:
     in_group = {n for g in groups for n in g}
     for group in groups:
         rows.append(
-            _row(
+            check_row(
                 "identical_controls",
                 " & ".join(group),
                 "warn",
@@ -267,7 +266,7 @@ def _control_checks(ctrl: pd.DataFrame, t: DataReviewThresholds) -> list[dict]:
         r = float(np.corrcoef(ctrl[a], ctrl[b])[0, 1])
         if abs(r) >= t.max_control_correlation:
             rows.append(
-                _row(
+                check_row(
                     "collinear_controls",
                     f"{a} & {b}",
                     "warn",
@@ -294,7 +293,7 @@ def _week_start_check(kpi_input: pd.DataFrame, week_start: str, t: DataReviewThr
     common = names.value_counts().idxmax()
     ok = share >= t.min_week_start_share
     return [
-        _row(
+        check_row(
             "week_start",
             "kpi",
             "pass" if ok else "fail",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from python_udfs.data_review import COLUMNS, _row, thresholds_from_var
+from python_udfs.data_review import COLUMNS, check_row, thresholds_from_var
 
 STATUS_ORDER = {"pass": 0, "warn": 1, "fail": 2}
 
@@ -92,7 +92,7 @@ def review_model(
 
 def _convergence(run: dict[str, Any]) -> dict:
     ok = bool(run["is_converged"])
-    return _row(
+    return check_row(
         "convergence",
         "fit",
         "pass" if ok else "fail",
@@ -120,7 +120,7 @@ def _fit_checks(run: dict[str, Any], fitted: pd.DataFrame, t: ModelReviewThresho
             holdout.append((np.abs(kpi - predicted)[~train].mean(), np.abs(kpi - naive)[~train].mean()))
     r2m, r2n = float(np.nanmean(r2_model)), float(np.nanmean(r2_naive))
     rows.append(
-        _row(
+        check_row(
             "in_sample_fit",
             "fit",
             "pass" if r2m >= r2n else "fail",
@@ -133,7 +133,7 @@ def _fit_checks(run: dict[str, Any], fitted: pd.DataFrame, t: ModelReviewThresho
     cov = float(np.mean(coverage))
     status = "fail" if cov < t.min_coverage_fail else ("warn" if cov < t.min_coverage_warn else "pass")
     rows.append(
-        _row(
+        check_row(
             "predictive_coverage",
             "fit",
             status,
@@ -148,7 +148,7 @@ def _fit_checks(run: dict[str, Any], fitted: pd.DataFrame, t: ModelReviewThresho
         ratio = mae / naive_mae if naive_mae > 0 else float("inf")
         status = "fail" if ratio > t.holdout_naive_fail else ("warn" if ratio > 1 else "pass")
         rows.append(
-            _row(
+            check_row(
                 "holdout_vs_naive",
                 "fit",
                 status,
@@ -170,7 +170,7 @@ def _baseline_checks(fitted: pd.DataFrame, decomposition: pd.DataFrame, t: Model
     mean_kpi = float(fitted["actual"].abs().mean()) or 1.0
     lowest = float(without_media.min()) / mean_kpi
     rows.append(
-        _row(
+        check_row(
             "baseline",
             "fit",
             "pass" if lowest >= t.min_baseline_share else "fail",
@@ -187,7 +187,7 @@ def _baseline_checks(fitted: pd.DataFrame, decomposition: pd.DataFrame, t: Model
     intercept = decomposition.loc[decomposition["component_type"] == "baseline", "contribution_mean"]
     if len(intercept) and float(intercept.mean()) < 0:
         rows.append(
-            _row(
+            check_row(
                 "intercept",
                 "fit",
                 "fail",
@@ -200,7 +200,7 @@ def _baseline_checks(fitted: pd.DataFrame, decomposition: pd.DataFrame, t: Model
     share = float(media_week.sum()) / actual if actual else 0.0
     status = "fail" if share > t.max_media_share_fail else ("warn" if share > t.max_media_share_warn else "pass")
     rows.append(
-        _row(
+        check_row(
             "media_share",
             "fit",
             status,
@@ -220,15 +220,20 @@ def _prior_checks(prior_posterior: pd.DataFrame, t: ModelReviewThresholds) -> li
             continue
         contraction = 1 - rec.posterior_var / rec.prior_var
         status = "warn" if contraction < t.min_prior_contraction else "pass"
+        if status == "pass":
+            why = ""
+        elif contraction < 0:  # wider than the prior: the likelihood pulls it into the prior's tail
+            why = "; the posterior is wider than the prior: the data pull this parameter away from its prior"
+        else:
+            why = "; the data barely inform this parameter, so its value is the prior's"
         rows.append(
-            _row(
+            check_row(
                 "prior_posterior_shift",
                 rec.label,
                 status,
                 contraction,
                 t.min_prior_contraction,
-                f"posterior variance is {1 - contraction:.0%} of the prior's"
-                + ("; the data barely inform this parameter, so its value is the prior's" if status == "warn" else ""),
+                f"posterior variance is {1 - contraction:.0%} of the prior's{why}",
             )
         )
     return rows
@@ -251,7 +256,7 @@ def _channel_checks(
         subject = channel if geo == "total" else f"{geo}/{channel}"
         negligible = low < yardstick
         rows.append(
-            _row(
+            check_row(
                 "channel_effect",
                 subject,
                 "warn" if negligible else "pass",
@@ -267,7 +272,7 @@ def _channel_checks(
             lo, hi = t.roas_min if t.roas_min is not None else -np.inf, t.roas_max if t.roas_max is not None else np.inf
             ok = lo <= mean <= hi
             rows.append(
-                _row(
+                check_row(
                     "roas_range",
                     subject,
                     "pass" if ok else "fail",
@@ -276,19 +281,26 @@ def _channel_checks(
                     f"mean ROAS {mean:.3g}" + ("" if ok else f" outside the plausible range [{lo}, {hi}]"),
                 )
             )
-    pairs = data_review.loc[data_review["check_name"] == "correlated_channels", "subject"]
-    for pair in pairs:
-        a, b = pair.split(" & ")
-        for geo, g in roas_draws.groupby("geo"):
-            wide = g.assign(roas=g["contribution"] / g["spend"]).pivot_table(
+    pairs = data_review.loc[data_review["check_name"] == "correlated_channels", "subject"].tolist()
+    roas_by_geo = (
+        {
+            geo: g.assign(roas=g["contribution"] / g["spend"]).pivot_table(
                 index=["chain", "draw"], columns="channel", values="roas"
             )
+            for geo, g in roas_draws.groupby("geo")
+        }
+        if pairs
+        else {}
+    )
+    for pair in pairs:
+        a, b = pair.split(" & ")
+        for geo, wide in roas_by_geo.items():
             if a not in wide or b not in wide:
                 continue
             r = float(np.corrcoef(wide[a], wide[b])[0, 1])
             status = "warn" if r < t.min_roas_correlation else "pass"
             rows.append(
-                _row(
+                check_row(
                     "roas_tradeoff",
                     pair if geo == "total" else f"{geo}/{pair}",
                     status,

@@ -73,9 +73,9 @@ def build_model_frame(
     contribution is therefore measured against its lowest observed level.
     """
     panel = panel.rename(columns=str.lower)
-    panel["week_start"] = _weeks(panel["week_start"])
+    panel["week_start"] = week_starts(panel["week_start"])
     keys = ["week_start", "geo"]
-    wide_spend = _pivot(spend, "channel", "spend", keys)
+    wide_spend = pivot_weekly(spend, "channel", "spend", keys)
     channels = sorted(wide_spend.columns)
     if not channels:
         raise ValueError("int_media_spend_weekly: no channels to fit")
@@ -84,7 +84,7 @@ def build_model_frame(
     control_names: list[str] = []
     scales: dict[str, tuple[float, float]] = {}
     if len(controls):
-        wide_controls = _pivot(controls, "control", "value", keys)
+        wide_controls = pivot_weekly(controls, "control", "value", keys)
         control_names = sorted(wide_controls.columns)
         if TREND in control_names and trend:
             raise ValueError(
@@ -137,13 +137,14 @@ def identical_groups(frame: pd.DataFrame, columns: list[str]) -> list[list[str]]
     return [group for group in seen.values() if len(group) > 1]
 
 
-def _pivot(long: pd.DataFrame, name: str, value: str, keys: list[str]) -> pd.DataFrame:
+def pivot_weekly(long: pd.DataFrame, name: str, value: str, keys: list[str]) -> pd.DataFrame:
+    """A long weekly table (week_start, geo, name, value) as one column per name, summed."""
     long = long.rename(columns=str.lower).copy()
-    long["week_start"] = _weeks(long["week_start"])
+    long["week_start"] = week_starts(long["week_start"])
     return long.pivot_table(index=keys, columns=name, values=value, aggfunc="sum", dropna=False)
 
 
-def _weeks(values: pd.Series) -> pd.Series:
+def week_starts(values: pd.Series) -> pd.Series:
     """Week starts at one resolution whatever the engine returns (DuckDB: datetime64[us]; Spark:
     date objects), so the data hash, and with it the fit cache, does not depend on the engine."""
     return pd.to_datetime(values).astype("datetime64[us]")

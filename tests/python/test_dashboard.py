@@ -145,52 +145,53 @@ def test_response_curves_mark_current_spend(app):
     assert set(chart_data(app)[0]["channel"]) == {"tv"}
 
 
-def test_unconverged_run_is_flagged_on_every_page(demo_db, tmp_path, monkeypatch):
-    db = tmp_path / "unconverged.duckdb"
-    shutil.copy(demo_db, db)
+def _app_on_edited_copy(demo_db, tmp_path, monkeypatch, *statements: str) -> AppTest:
+    """The app over a copy of the demo file changed by `statements` (a failed run, say)."""
     import duckdb
 
+    db = tmp_path / "edited.duckdb"
+    shutil.copy(demo_db, db)
     with duckdb.connect(str(db)) as con:
-        con.execute(
-            "update main.mmm_runs set is_converged = false, is_usable = false, max_r_hat = 1.2 where is_current"
-        )
+        for statement in statements:
+            con.execute(statement)
     monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    return AppTest.from_file(str(APP), default_timeout=60).run()
+
+
+def test_unconverged_run_is_flagged_on_every_page(demo_db, tmp_path, monkeypatch):
+    at = _app_on_edited_copy(
+        demo_db,
+        tmp_path,
+        monkeypatch,
+        "update main.mmm_runs set is_converged = false, is_usable = false, max_r_hat = 1.2 where is_current",
+    )
     assert any("failed the model review" in e.value and "1.200" in e.value for e in at.error)
 
 
 def test_failed_review_checks_are_listed_in_the_banner(demo_db, tmp_path, monkeypatch):
-    db = tmp_path / "failed.duckdb"
-    shutil.copy(demo_db, db)
-    import duckdb
-
-    with duckdb.connect(str(db)) as con:
-        con.execute("update main.mmm_runs set is_usable = false where is_current")
-        con.execute(
-            "update main.mmm_model_review set status = 'fail', message = 'negative baseline here' "
-            "where check_name = 'baseline'"
-        )
-    monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = _app_on_edited_copy(
+        demo_db,
+        tmp_path,
+        monkeypatch,
+        "update main.mmm_runs set is_usable = false where is_current",
+        "update main.mmm_model_review set status = 'fail', message = 'negative baseline here' "
+        "where check_name = 'baseline'",
+    )
     assert any("**baseline** (fit): negative baseline here" in e.value for e in at.error)
 
 
 def test_a_newer_run_that_failed_the_review_is_named_above_the_published_one(demo_db, tmp_path, monkeypatch):
     """A build whose run fails the review publishes nothing; the dashboard keeps showing the
     published run and says, in red, which newer run failed and why (from the build schema)."""
-    db = tmp_path / "unpublished.duckdb"
-    shutil.copy(demo_db, db)
-    import duckdb
-
-    with duckdb.connect(str(db)) as con:
-        con.execute("update main_build.mmm_runs set is_current = false")
-        con.execute(
-            "insert into main_build.mmm_runs select * replace ('newer' as run_id, false as is_usable, "
-            "'fail' as review_status, 'baseline (fit)' as review_failed_checks, true as is_current) "
-            "from main.mmm_runs"
-        )
-    monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = _app_on_edited_copy(
+        demo_db,
+        tmp_path,
+        monkeypatch,
+        "update main_build.mmm_runs set is_current = false",
+        "insert into main_build.mmm_runs select * replace ('newer' as run_id, false as is_usable, "
+        "'fail' as review_status, 'baseline (fit)' as review_failed_checks, true as is_current) "
+        "from main.mmm_runs",
+    )
     assert any("run newer" in e.value and "baseline (fit)" in e.value and "not published" in e.value for e in at.error)
 
 

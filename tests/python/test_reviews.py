@@ -161,9 +161,9 @@ def _fit(degenerate: bool):
     )
     prior_posterior = pd.DataFrame(
         {
-            "label": ["saturation_beta[tv]", "saturation_lam[search]"],
-            "prior_var": [1.0, 1.0],
-            "posterior_var": [0.1, 0.97],
+            "label": ["saturation_beta[tv]", "saturation_lam[search]", "adstock_alpha[tv]"],
+            "prior_var": [1.0, 1.0, 1.0],
+            "posterior_var": [0.1, 0.97, 1.5],
         }
     )
     run = {
@@ -189,6 +189,10 @@ def test_a_good_fit_passes_with_honest_warnings():
     assert by["channel_effect", "search"] == "warn" and by["channel_effect", "tv"] == "pass"
     assert by["prior_posterior_shift", "saturation_lam[search]"] == "warn"
     assert by["prior_posterior_shift", "saturation_beta[tv]"] == "pass"
+    wider = review[review["subject"] == "adstock_alpha[tv]"].iloc[0]
+    assert wider["status"] == "warn" and "wider than the prior" in wider["message"]
+    barely = review[review["subject"] == "saturation_lam[search]"].iloc[0]
+    assert "barely inform" in barely["message"]
     assert ("roas_tradeoff", "search & tv") in by.index
 
 

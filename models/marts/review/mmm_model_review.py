@@ -12,8 +12,9 @@ def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="run_id", incremental_strategy="delete+insert")
     meta = dbt.config.get("meta") or {}
     current = to_pandas(dbt.ref("mmm_current_run"))["run_id"].iloc[0]
-    fits = to_pandas(dbt.ref("mmm_fits"))
-    run = fits[fits["run_id"] == current].iloc[0].to_dict()
+    fits = dbt.ref("mmm_fits")
+    # the current fit only (a filter the engine runs): every stored fit carries its posterior
+    run = to_pandas(fits.filter(f"run_id = '{current}'")).iloc[0].to_dict()
     settings = json.loads(run["model_config"])
     run |= {"gate_max_r_hat": settings["max_r_hat"], "yearly_seasonality": settings.get("yearly_seasonality")}
     review = model_review.review_model(
