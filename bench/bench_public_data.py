@@ -2,7 +2,8 @@
 
 For each dataset: `dbt build` into its own DuckDB file, then print convergence (max r-hat,
 min bulk ESS, divergences), in-sample R², holdout CRPS where there is a holdout, each
-channel's ROAS with its 94% interval, and the model review's verdict. For the case study it
+channel's ROAS with its 94% interval (a geo panel's figures are the nation's, geo 'total'), ESS
+per second, peak memory, and the model review's verdict. For the case study it
 also prints the Spearman correlation of the ROAS ranking with the reference fit and the
 holdout CRPS against the reference.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -74,7 +76,12 @@ def report(name: str, db: Path, schema: str = "main") -> dict:
             ).fetchall()
         }
         run = rows("select * from mmm_runs where is_current")[0]
-        metrics = {r["fit_sample"]: r for r in rows("select * from fit_metrics")} if "fit_metrics" in tables else {}
+        metrics = (
+            {r["fit_sample"]: r for r in rows("select * from fit_metrics where geo = 'total'")}
+            if "fit_metrics" in tables
+            else {}
+        )
+        geos = rows("select count(distinct geo) as n from int_weekly_panel")[0]["n"]
         roas = (
             rows(
                 "select channel, roas_mean, roas_lower, roas_upper from channel_roas "
@@ -102,6 +109,7 @@ def report(name: str, db: Path, schema: str = "main") -> dict:
         "crps_holdout": metrics.get("holdout", {}).get("crps"),
         "coverage_holdout": metrics.get("holdout", {}).get("predictive_coverage"),
         "roas": {r["channel"]: (r["roas_mean"], r["roas_lower"], r["roas_upper"]) for r in roas},
+        "geos": geos,
         "review_verdict": run.get("review_status", "n/a"),
         "review_not_pass": review,
     }
@@ -126,9 +134,12 @@ def main(names: list[str]) -> None:
             print(output[-3000:])
             continue
         fig = report(name, db, schema="main" if rc == 0 else "main_build")
+        peak_gib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
         print(
             f"converged={fig['converged']} max_r_hat={fig['max_r_hat']:.3f} min_ess_bulk={fig['min_ess_bulk']:.0f} "
-            f"divergences={fig['divergences']} sampling={fig['fit_seconds']:.0f}s"
+            f"divergences={fig['divergences']} sampling={fig['fit_seconds']:.0f}s "
+            f"(lowest bulk ESS per second of sampling {fig['min_ess_bulk'] / fig['fit_seconds']:.2f}); "
+            f"geos={fig['geos']}; peak RSS of the largest dbt process so far {peak_gib:.1f} GiB"
         )
         print(
             f"R2 in-sample={fig['r2_in_sample']}  holdout CRPS={fig['crps_holdout']}  "

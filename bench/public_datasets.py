@@ -59,6 +59,17 @@ DATASETS: dict[str, dict[str, Any]] = {
             "control_columns": ["*_control"],
         },
     },
+    "meridian_geo": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "meridian" / "geo_media.csv"),
+            "date_column": "time",
+            "geo_column": "geo",
+            "kpi_column": "conversions",
+            "spend_columns": ["Channel0_spend", "Channel1_spend", "Channel2_spend", "Channel3_spend"],
+            "control_columns": ["*_control"],
+        },
+    },
     "pymc_example": {
         "mmm_week_start": "monday",
         "mmm_wide_input": {

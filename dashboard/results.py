@@ -106,7 +106,7 @@ MARTS: dict[str, tuple[str, ...]] = {
         "predictive_upper",
         "fit_sample",
     ),
-    "fit_metrics": ("fit_sample", "n_weeks", "r_squared", "mape", "crps", "predictive_coverage"),
+    "fit_metrics": ("geo", "fit_sample", "n_weeks", "r_squared", "mape", "crps", "predictive_coverage"),
     "mmm_parameter_summary": (
         "run_id",
         "parameter",
@@ -162,7 +162,8 @@ class Results:
 
     @property
     def geos(self) -> list[str]:
-        return sorted(self.tables["channel_roas"]["geo"].unique().tolist())
+        """The nation ('total') first, then each geo of a geo panel."""
+        return sorted(self.tables["channel_roas"]["geo"].unique().tolist(), key=lambda g: (g != "total", g))
 
 
 def database_path() -> Path:

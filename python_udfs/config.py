@@ -18,8 +18,10 @@ SATURATIONS = ("logistic", "hill", "michaelis_menten")
 MAX_FOURIER_MODES = 10
 # Raise when the model a config builds changes (default priors, likelihood, components): it is
 # part of the fit cache key.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 ADAPTATIONS = ("diag", "low_rank")
+# How a geo panel shares channel effects across geos (priors.py says what each does).
+GEO_POOLINGS = ("partial", "none", "full")
 SAMPLERS = ("nutpie", "pymc", "numpyro")
 # What each sampler needs beyond PyMC; numpyro and jax are not in the lock file.
 SAMPLER_PACKAGES = {"nutpie": ("nutpie",), "pymc": (), "numpyro": ("numpyro", "jax")}
@@ -40,6 +42,9 @@ class FitConfig:
     yearly_seasonality: int | None = None
     trend: bool = True
     priors: dict[str, Any] = field(default_factory=dict)
+    # Geo panels only: partial (a national effect per channel with geo deviations), none (every
+    # geo on its own) or full (one effect per channel for every geo).
+    geo_pooling: str = "partial"
     holdout_weeks: int = 0
     sampler: str = "nutpie"
     chains: int = 4
@@ -68,6 +73,8 @@ class FitConfig:
             raise bad("saturation", f"must be one of {', '.join(SATURATIONS)}")
         if self.adaptation not in ADAPTATIONS:
             raise bad("adaptation", f"must be one of {', '.join(ADAPTATIONS)}")
+        if self.geo_pooling not in GEO_POOLINGS:
+            raise bad("geo_pooling", f"must be one of {', '.join(GEO_POOLINGS)}")
         if self.sampler not in SAMPLERS:
             raise bad("sampler", f"must be one of {', '.join(SAMPLERS)}")
         for name in ("max_lag", "holdout_weeks", "max_divergences", "random_seed", "cores"):

@@ -8,6 +8,7 @@ such as mu are recomputed in SQL), which keeps a 4 x 1000 fit well under a megab
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 
 import xarray as xr
 
-from python_udfs import priors
+from python_udfs import priors, progress
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -55,7 +56,9 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
     from pymc_marketing.mmm import MMM
 
     adstock, saturation = _components(config)
-    defaults = priors.default_priors(mf.train, mf.channels, mf.geos, saturation, config.saturation)
+    defaults = priors.default_priors(
+        mf.train, mf.channels, mf.geos, saturation, config.saturation, adstock=adstock, pooling=config.geo_pooling
+    )
     known = {*defaults, *adstock.variable_mapping.values(), *saturation.variable_mapping.values()}
     model_config = {**defaults, **priors.priors_from_vars(config.priors, known)}
     return MMM(
@@ -68,7 +71,21 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
         saturation=saturation,
         yearly_seasonality=config.yearly_seasonality or None,
         model_config=model_config,
+        scaling=per_geo_scaling() if len(mf.geos) > 1 else None,
     )
+
+
+def per_geo_scaling():
+    """KPI and spend divided by their maximum over the weeks of each geo (pymc-marketing's
+    default pools the maximum over geos too). Why: one scale shared by a big and a small geo
+    makes the small geo's coefficients tiny and its noise prior wrong, and leaves nothing to pool;
+    per geo, every geo's KPI lives in [0, 1] and a channel's effect reads the same everywhere."""
+    from pymc_marketing.mmm.scaling import DataDerivedScaling
+
+    return {
+        "target": DataDerivedScaling(method="max", dims=()),
+        "channel": DataDerivedScaling(method="max", dims=()),
+    }
 
 
 def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResult]:
@@ -83,21 +100,9 @@ def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResul
         f"cores={cores}"
     )
     start = time.perf_counter()
-    idata = mmm.fit(
-        X,
-        y,
-        chains=config.chains,
-        cores=cores,
-        draws=config.draws,
-        tune=config.tune,
-        nuts_sampler=config.sampler,
-        nuts={
-            "target_accept": config.target_accept,
-            **({"adaptation": config.adaptation} if config.sampler == "nutpie" else {}),
-        },
-        random_seed=config.random_seed,
-        progressbar=False,
-    )
+    reporting = progress.nutpie_progress(log) if config.sampler == "nutpie" else contextlib.nullcontext()
+    with reporting:
+        idata = _sample(mmm, X, y, config, cores)
     seconds = time.perf_counter() - start
     # y (the prior predictive check) and the free parameters (the review's prior-to-posterior
     # shift) only; PyMC's default graph optimisation costs more than 500 forward draws (case
@@ -118,6 +123,24 @@ def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResul
         idata[group] = xr.DataTree(part[[n for n in names if n in part.data_vars]])
     log(f"mmm: sampled in {seconds:.1f} s")
     return mmm, FitResult(idata=idata, seconds=seconds)
+
+
+def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataTree:
+    return mmm.fit(
+        X,
+        y,
+        chains=config.chains,
+        cores=cores,
+        draws=config.draws,
+        tune=config.tune,
+        nuts_sampler=config.sampler,
+        nuts={
+            "target_accept": config.target_accept,
+            **({"adaptation": config.adaptation} if config.sampler == "nutpie" else {}),
+        },
+        random_seed=config.random_seed,
+        progressbar=False,
+    )
 
 
 def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:

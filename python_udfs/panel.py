@@ -67,10 +67,11 @@ def build_model_frame(
 ) -> ModelFrame:
     """Pivot int_weekly_panel, int_media_spend_weekly and int_controls_weekly into a frame.
 
-    Controls are min-max scaled to 0..1 (offset and scale recorded) so one prior suits a 0/1
-    flag and a price alike, and a level such as a price index near 1.0 does not become a second
-    intercept (which stalls NUTS); pymc-marketing leaves controls unscaled. A control's
-    contribution is therefore measured against its lowest observed level.
+    Controls are divided by their range (offset and scale recorded, control_scale) so one prior
+    suits a 0/1 flag and a price alike, and a level such as a price index near 1.0 does not
+    become a second intercept (which stalls NUTS); pymc-marketing leaves controls unscaled. A
+    flag's contribution is measured against its off state, a continuous control's (and the
+    trend's) against its average level.
     """
     panel = panel.rename(columns=str.lower)
     panel["week_start"] = week_starts(panel["week_start"])
@@ -78,7 +79,7 @@ def build_model_frame(
     wide_spend = pivot_weekly(spend, "channel", "spend", keys)
     channels = sorted(wide_spend.columns)
     if not channels:
-        raise ValueError("int_media_spend_weekly: no channels to fit")
+        raise ValueError("MMM INPUT ERROR in int_media_spend_weekly.channel: no channels to fit")
 
     frame = panel[[*keys, "kpi", "trend", "is_holdout"]].merge(wide_spend.reset_index(), on=keys, how="left")
     control_names: list[str] = []
@@ -88,16 +89,15 @@ def build_model_frame(
         control_names = sorted(wide_controls.columns)
         if TREND in control_names and trend:
             raise ValueError(
-                "int_controls_weekly: control name 'trend' is reserved for the model's linear "
-                "trend; rename the control or set mmm_fit.trend: false"
+                "MMM INPUT ERROR in int_controls_weekly.control: the name 'trend' is reserved for the "
+                "model's linear trend: (control=trend); rename the control or set mmm_fit.trend: false"
             )
         frame = frame.merge(wide_controls.reset_index(), on=keys, how="left")
     if trend:
         control_names.append(TREND)
     for name in control_names:
-        low, high = float(frame[name].min()), float(frame[name].max())
-        scales[name] = (low, high - low if high > low else 1.0)
-        frame[name] = (frame[name] - low) / scales[name][1]
+        scales[name] = control_scale(frame[name])
+        frame[name] = (frame[name] - scales[name][0]) / scales[name][1]
 
     frame = frame.sort_values(keys).reset_index(drop=True)
     _check_finite(frame, [*channels, *control_names, "kpi"])
@@ -110,8 +110,8 @@ def build_model_frame(
     constant = [c for c in control_names if frame[c].nunique() <= 1]
     if constant:
         raise ValueError(
-            f"int_controls_weekly: control(s) {', '.join(constant)} never change over the window, "
-            "so their effect cannot be told from the intercept; drop them"
+            "MMM INPUT ERROR in int_controls_weekly.value: controls that never change over the window, "
+            f"so their effect cannot be told from the intercept (drop them): (control={', '.join(constant)})"
         )
     holdout = frame.pop("is_holdout").astype(bool)
     frame = frame.drop(columns=["trend"]) if not trend else frame
@@ -120,6 +120,22 @@ def build_model_frame(
     if len(geos) == 1:
         frame = frame.drop(columns=["geo"])
     return ModelFrame(frame, channels, control_names, scales, geos, holdout, merged)
+
+
+def control_scale(values: pd.Series) -> tuple[float, float]:
+    """(offset, scale) of one control: divided by its range; a flag (two levels) measured from
+    its lower level, anything else (a price, a score, the trend) from its mean.
+
+    Why the mean: the intercept is the KPI where every control sits at its offset. Measured
+    from a continuous control's minimum, the intercept and that control's coefficient are
+    strongly correlated (-0.87 for a control spread evenly over its range), once per geo in a
+    geo panel, and NUTS crawls along those ridges; from its mean they are uncorrelated. A flag's
+    lower level is its usual state (no holiday), so its contribution stays the holiday's effect.
+    """
+    low, high = float(values.min()), float(values.max())
+    scale = high - low if high > low else 1.0
+    levels = values.dropna().unique()
+    return (low if len(levels) <= 2 else float(values.mean()), scale)
 
 
 def identical_groups(frame: pd.DataFrame, columns: list[str]) -> list[list[str]]:
@@ -155,4 +171,6 @@ def _check_finite(frame: pd.DataFrame, columns: list[str]) -> None:
         bad = frame.loc[~np.isfinite(frame[column].astype(float)), "week_start"]
         if len(bad):
             weeks = ", ".join(str(w.date()) for w in bad.head(5))
-            raise ValueError(f"weekly panel: column '{column}' has no value in week(s) {weeks}")
+            raise ValueError(
+                f"MMM INPUT ERROR in int_weekly_panel.{column}: no value in some weeks: (week_start={weeks})"
+            )

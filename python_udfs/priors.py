@@ -27,6 +27,19 @@ the training weeks; ȳ its mean, s its standard deviation, r = max(y) - min(y) i
   the scale is the coefficient that gives that contribution. HalfNormal has its mode at zero,
   so a channel the data cannot separate from zero gets an interval that reaches it.
 
+Geo panels (the KPI and each channel's spend are scaled by their maximum per geo, so a small
+and a large geo share one scale and their effects can be pooled); var mmm_fit.geo_pooling:
+
+- partial (default): adstock and saturation shapes are one per channel, shared by every geo;
+  the coefficient is log-normal around a national mean per channel, with geo deviations,
+  non-centred (log beta[g, c] = mu[c] + tau[c] z[g, c]) so that NUTS does not meet the funnel
+  of a centred hierarchy. mu[c] ~ Normal(log(S_c) - 0.4, 1), with S_c the channel's HalfNormal
+  scale above averaged over geos (the 0.4 puts the median at the HalfNormal's), and
+  tau[c] ~ HalfNormal(0.5): geos typically differ by tens of percent, not by factors of ten.
+  Intercept, noise, controls and seasonality stay per geo (baselines differ most).
+- none: every geo has its own shapes and coefficient (pymc-marketing's default dims).
+- full: one coefficient and one shape per channel for every geo (HalfNormal(S_c)).
+
 m = PRIOR_MEDIA_SHARE (0.5): the HalfNormal's mean is 0.8 of its scale, so the prior mean of
 media's share of the KPI is 0.4, and each channel's 94% prior interval runs from 3% to 200% of
 its expected contribution: wide enough that the data decide (on the case study the posterior
@@ -42,6 +55,8 @@ import numpy as np
 import pandas as pd
 
 PRIOR_MEDIA_SHARE = 0.5
+# Partial pooling over geos: the sd of a geo's log coefficient around the channel's national one.
+GEO_DEVIATION_SD = 0.5
 # The coefficient-like parameter of each saturation form (its maximum effect, in scaled KPI).
 COEFFICIENT = {"logistic": "saturation_beta", "hill": "saturation_beta", "michaelis_menten": "saturation_alpha"}
 
@@ -91,7 +106,13 @@ def typical_saturation(saturation: Any, kind: str, mean_scaled_spend: np.ndarray
 
 
 def default_priors(
-    train: pd.DataFrame, channels: list[str], geos: list[str], saturation: Any, kind: str
+    train: pd.DataFrame,
+    channels: list[str],
+    geos: list[str],
+    saturation: Any,
+    kind: str,
+    adstock: Any = None,
+    pooling: str = "partial",
 ) -> dict[str, Any]:
     """The data-derived defaults documented in this module's table, as pymc-marketing priors."""
     import xarray as xr
@@ -132,13 +153,48 @@ def default_priors(
         if float(stats["min"].min()) >= 0
         else Prior("Normal", **intercept_args)
     )
+    coefficient = Prior("HalfNormal", sigma=by_geo(sigma, channel_dims), dims=channel_dims)
+    shapes: dict[str, Any] = {}
+    if multi and pooling != "none":
+        national = xr.DataArray(sigma.mean(axis=0), dims=("channel",), coords={"channel": channels})
+        if pooling == "full":
+            coefficient = Prior("HalfNormal", sigma=national, dims=("channel",))
+        else:
+            coefficient = Prior(
+                "Normal",
+                mu=Prior("Normal", mu=np.log(national) - 0.4, sigma=1, dims=("channel",)),
+                sigma=Prior("HalfNormal", sigma=GEO_DEVIATION_SD, dims=("channel",)),
+                dims=("geo", "channel"),
+                centered=False,
+                transform="exp",
+            )
+        shapes = shared_shape_priors([adstock, saturation], skip={COEFFICIENT[kind]})
     return {
+        **shapes,
         "intercept": intercept,
         "likelihood": Prior("Normal", sigma=Prior("HalfNormal", sigma=sd, dims=level_dims), dims=("date", *level_dims)),
         "gamma_control": Prior("Normal", mu=0, sigma=spread, dims=(*level_dims, "control")),
         "gamma_fourier": Prior("Laplace", mu=0, b=sd / 2, dims=(*level_dims, "fourier_mode")),
-        COEFFICIENT[kind]: Prior("HalfNormal", sigma=by_geo(sigma, channel_dims), dims=channel_dims),
+        COEFFICIENT[kind]: coefficient,
     }
+
+
+def shared_shape_priors(components: list[Any], skip: set[str]) -> dict[str, Any]:
+    """The components' own shape priors with dims ("channel",): one adstock and saturation shape
+    per channel for every geo. Pooled shapes are what let thin geos borrow from thick ones; a
+    geo's carryover and saturation are rarely identified from its own series."""
+    from pymc_extras.prior import Prior
+
+    out: dict[str, Any] = {}
+    for component in components:
+        if component is None:
+            continue
+        for parameter, name in component.variable_mapping.items():
+            prior = component.function_priors[parameter]
+            if name in skip or not isinstance(prior, Prior):
+                continue
+            out[name] = Prior(prior.distribution, **prior.parameters, dims=("channel",))
+    return out
 
 
 def priors_from_vars(values: Mapping[str, Any], known: set[str]) -> dict[str, Any]:

@@ -9,7 +9,10 @@ results, geo = current()
 st.header("Budget scenarios")
 summary = for_geo(results, "budget_scenario_summary", geo)
 if summary.empty:
-    st.info("No budget scenarios were built for this geo (seed budget_scenarios is empty).")
+    if geo == "total" and len(results.geos) > 1:
+        st.info("Budgets are planned geo by geo: pick a geo in the sidebar.")
+    else:
+        st.info("No budget scenarios were built for this geo (seed budget_scenarios is empty).")
     st.stop()
 failed = summary.loc[summary["status"] != "ok"]
 for bad in failed.itertuples():

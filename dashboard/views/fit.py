@@ -14,4 +14,4 @@ if (fitted["fit_sample"] == "holdout").any():
 else:
     st.caption("No holdout weeks in this run (var mmm_holdout_weeks).")
 st.subheader("Fit metrics")
-tables.show(results["fit_metrics"])
+tables.show(for_geo(results, "fit_metrics", geo))

@@ -1,6 +1,6 @@
 {% macro mmm_stage_input(name, value, label=none) %}
   {#- Staging SQL for one raw input, long or wide, as `source` and `renamed` CTEs ending in
-      `renamed`. Output: geo, period_start, period_end, [label], <value>_raw (the text as sent,
+      `renamed`. Output: geo, period_start, period_end, period_start_raw, [label], <value>_raw (the text as sent,
       kept so validation can name values that are not numbers) and <value> (a double).
       name: media_spend | kpi | controls; value: spend | kpi | value; label: channel | control. -#}
   {%- set wide = var('mmm_wide_input') -%}
@@ -37,6 +37,8 @@ renamed as (
         {%- endif %} as geo,
         {{ mmm_safe_cast(start_col, 'date') }} as period_start,
         {{ mmm_safe_cast(end_expr, 'date') }} as period_end,
+        {#- the dates as sent, so a date that does not parse is shown as the user wrote it -#}
+        cast({{ start_col }} as {{ dbt.type_string() }}) as period_start_raw,
         {% if label -%}
         cast({{ adapter.quote(mmm_input_column(name, label)) }} as {{ dbt.type_string() }}) as {{ label }},
         {% endif -%}
@@ -70,9 +72,10 @@ renamed as (
         {{ geo_expr }} as geo,
         {{ mmm_safe_cast(date_col, 'date') }} as period_start,
         {{ mmm_safe_cast(dbt.dateadd('day', days - 1, mmm_safe_cast(date_col, 'date')), 'date') }} as period_end,
+        cast({{ date_col }} as {{ dbt.type_string() }}) as period_start_raw,
         {% if label -%}
         {#- a wide export's headers are not chosen labels: unsafe characters become '_' -#}
-        '{{ modules.re.sub("[^A-Za-z0-9_ .&+/()-]", "_", column) }}' as {{ label }},
+        '{{ modules.re.sub("[^\\w .&+/()-]", "_", column) }}' as {{ label }},
         {% endif -%}
         cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) as {{ value }}_raw,
         {{ mmm_safe_cast('cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')', mmm_type_double()) }} as {{ value }}
@@ -89,7 +92,8 @@ renamed as (
         {{ geo_expr }} as geo,
         {{ mmm_safe_cast(date_col, 'date') }} as period_start,
         {{ mmm_safe_cast(dbt.dateadd('day', days - 1, mmm_safe_cast(date_col, 'date')), 'date') }} as period_end,
-        '{{ modules.re.sub("[^A-Za-z0-9_ .&+/()-]", "_", control) }}' as {{ label }},
+        cast({{ date_col }} as {{ dbt.type_string() }}) as period_start_raw,
+        '{{ modules.re.sub("[^\\w .&+/()-]", "_", control) }}' as {{ label }},
         case when cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) = '{{ level | replace("'", "''") }}' then '1' else '0' end as {{ value }}_raw,
         case when cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) = '{{ level | replace("'", "''") }}' then 1.0 else 0.0 end as {{ value }}
     from source

@@ -34,7 +34,8 @@ final as (
     cross join control_names
     left join controls_weekly
         on controls_weekly.week_start = weeks.week_start
-        and controls_weekly.geo = geos.geo
+        {# a control input without a geo column (geo 'total') holds for every geo #}
+        and (controls_weekly.geo = geos.geo or (controls_weekly.geo = 'total' and geos.geo <> 'total'))
         and controls_weekly.control = control_names.control
 )
 

@@ -4,7 +4,10 @@
 {% test mmm_unique_combination(model, combination) %}
   {%- set cols = combination | join(', ') -%}
   {%- set failing -%}
-    select {{ cols }}, count(*) as n_rows from {{ model }} group by {{ cols }} having count(*) > 1
+    {#- rows with a missing key (a date that did not parse) are the other tests' to report -#}
+    select {{ cols }}, count(*) as n_rows from {{ model }}
+    where {% for c in combination %}{{ c }} is not null{{ ' and ' if not loop.last }}{% endfor %}
+    group by {{ cols }} having count(*) > 1
   {%- endset -%}
   {{ mmm_report_invalid(model, cols, 'duplicate rows for the same key', failing) }}
   {{ failing }}
@@ -43,7 +46,7 @@
 {% test mmm_valid_period(model, key_columns) %}
   {%- set max_days = 7 * var('mmm_max_period_weeks') | int - 6 -%}
   {%- set failing -%}
-    select {{ key_columns | join(', ') }}, period_start, period_end
+    select {{ key_columns | join(', ') }}, period_start_raw, period_start, period_end
     from {{ model }}
     where period_start is null or period_end is null or period_end < period_start
        or {{ dbt.datediff('period_start', 'period_end', 'day') }} >= {{ max_days }}
@@ -55,15 +58,16 @@
 
 
 {% test mmm_safe_name(model, column_name) %}
-  {#- Names become labels in every mart and coordinates in the model: letters, digits and
-      a few separators only, so no name can break SQL, a file path or a dashboard. -#}
+  {#- Names become labels in every mart and coordinates in the model: letters (of any
+      alphabet: Télé, Радио), digits and a few separators only; no quote, semicolon or
+      backslash, so no name can break SQL, a file path or a dashboard. -#}
   {%- set failing -%}
     select distinct {{ column_name }} from {{ model }}
     where {{ column_name }} is null
        or {{ dbt.length(column_name) }} > 64
-       or not {{ mmm_regexp_full_match(column_name, '[A-Za-z0-9_][A-Za-z0-9_ .&+/()-]*') }}
+       or not {{ mmm_regexp_full_match(column_name, '[' ~ mmm_letter_class() ~ '0-9_][' ~ mmm_letter_class() ~ '0-9_ .&+/()-]*') }}
   {%- endset -%}
-  {{ mmm_report_invalid(model, column_name, 'names must be 1-64 characters of letters, digits, space and _ . & + / ( ) -', failing) }}
+  {{ mmm_report_invalid(model, column_name, 'names must be 1-64 characters of letters (any alphabet), digits, space and _ . & + / ( ) -', failing) }}
   {{ failing }}
 {% endtest %}
 
@@ -124,5 +128,56 @@
     having count(*) > 1
   {%- endset -%}
   {{ mmm_report_invalid(model, column_name, 'names that differ only by case or surrounding spaces (use one spelling)', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_covers_geos(model, national=true) %}
+  {#- Every geo of the weekly panel has rows, and with `national` so does the nation ('total'):
+      a mart empty for some geo (say, scales joined on the wrong geo name) fails here instead of
+      passing every other test on no rows. -#}
+  {#- the panel by name, not ref(): a ref would select this test with the panel alone
+      (dbt's eager indirect selection) and fail on a mart not built; marts come after it. -#}
+  {%- set panel = api.Relation.create(database=model.database, schema=model.schema, identifier='int_weekly_panel') -%}
+  {%- set failing -%}
+    select expected.geo as missing_geo
+    from (
+        select distinct geo from {{ panel }}
+        {% if national %}union select 'total' as geo{% endif %}
+    ) as expected
+    left join (select distinct geo from {{ model }}) as present on present.geo = expected.geo
+    where present.geo is null
+  {%- endset -%}
+  {%- if execute -%}
+    {%- set result = run_query('select * from (' ~ failing ~ ') as failing limit 6') -%}
+    {%- if result.rows | length > 0 -%}
+      {{ log('MMM RESULT ERROR in ' ~ model.identifier ~ ': no rows for geo(s) ' ~ result.columns[0].values() | join(', ')
+             ~ ' (the weekly panel has them); the mart is empty or partly empty', info=true) }}
+    {%- endif -%}
+  {%- endif -%}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_same_geos(model, column_name, reference, national_allowed=false) %}
+  {#- The geos of this input are those of `reference` (the KPI): a geo column mapped in one
+      input and not in another would otherwise leave every channel "without spend" further
+      down. With `national_allowed`, an input without a geo column (geo 'total' only) passes:
+      it holds for every geo. -#}
+  {%- set failing -%}
+    select * from (
+        select '{{ model.identifier }}' as input, mine.{{ column_name }} as geo, 'not in {{ reference.identifier }}' as problem
+        from (select distinct {{ column_name }} from {{ model }}) as mine
+        where mine.{{ column_name }} not in (select geo from {{ reference }})
+        union all
+        select '{{ reference.identifier }}' as input, theirs.geo, 'not in {{ model.identifier }}' as problem
+        from (select distinct geo from {{ reference }}) as theirs
+        where theirs.geo not in (select {{ column_name }} from {{ model }})
+    ) as mismatched
+    {% if national_allowed -%}
+    where exists (select 1 from {{ model }} where {{ column_name }} <> 'total')
+    {%- endif %}
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'geos that the inputs do not share (is a geo column mapped in one input and not the other? columns: {geo: <your column>})', failing) }}
   {{ failing }}
 {% endtest %}

@@ -12,8 +12,11 @@ from conftest import PROJECT, SQL_LAYER, query, run_dbt
 SEEDS = PROJECT / "seeds"
 
 
-def _inputs(tmp: Path, edit_spend=None, edit_kpi=None) -> dict:
-    """Demo inputs copied to CSV files, optionally edited, as var mmm_inputs."""
+def _inputs(tmp: Path, edit_spend=None, edit_kpi=None, spend_geo: str | None = None) -> dict:
+    """Demo inputs copied to CSV files, optionally edited, as var mmm_inputs; `spend_geo` adds a
+    geo column to the spend input only."""
+    if spend_geo:
+        edit_spend = lambda rows: [{**row, "geo": spend_geo} for row in rows]  # noqa: E731
     paths = {}
     for name, edit in (("media_spend", edit_spend), ("kpi", edit_kpi), ("controls", None)):
         rows = list(csv.DictReader((SEEDS / f"demo_{name}.csv").open()))
@@ -24,7 +27,7 @@ def _inputs(tmp: Path, edit_spend=None, edit_kpi=None) -> dict:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        paths[name] = {"path": str(path)}
+        paths[name] = {"path": str(path), **({"has_geo": True} if name == "media_spend" and spend_geo else {})}
     return {"mmm_inputs": paths}
 
 
@@ -92,10 +95,24 @@ CASES = {
         {},
         ["stg_media_spend.period_start: periods that are not dates, end before they start"],
     ),
+    "unparseable_date": (
+        {"edit_spend": _set(4, period_start="2022-13-45")},
+        {},
+        # the date as sent, and no duplicate-key error set off by the missing date
+        ["stg_media_spend.period_start: periods that are not dates", "period_start_raw=2022-13-45", "!duplicate rows"],
+    ),
     "too_few_weeks": (
         {},
         {"mmm_min_weeks": 500},
         ["int_weeks.week_start: too few weeks to fit", "n_weeks=182, min_weeks=500"],
+    ),
+    "geo_in_one_input_only": (
+        {"spend_geo": "north"},
+        {},
+        [
+            "stg_media_spend.geo: geos that the inputs do not share",
+            "input=stg_media_spend, geo=north, problem=not in stg_kpi",
+        ],
     ),
     "channel_without_spend": (
         {},
@@ -112,10 +129,26 @@ def test_bad_input_is_named_and_earlier_tables_survive(case, sql_layer_db, copy_
     before = query(db, "select count(*), sum(spend) from main.int_media_spend_weekly")
     proc = run_dbt(["build", *SQL_LAYER], db, {**_inputs(tmp_path, **edits), **extra_vars}, ok=False)
     for message in messages:
-        assert message in proc.output, f"{message!r} not in dbt output:\n{proc.output[-4000:]}"
+        if message.startswith("!"):
+            assert message[1:] not in proc.output, f"{message[1:]!r} in dbt output:\n{proc.output[-4000:]}"
+        else:
+            assert message in proc.output, f"{message!r} not in dbt output:\n{proc.output[-4000:]}"
     # the build failed, so nothing was published: the tables users read are the earlier build's
     assert query(db, "select count(*), sum(spend) from main.int_media_spend_weekly") == before
     assert query(db, "select count(*) from main.int_weeks")[0][0] > 0
+
+
+def test_letters_beyond_ascii_are_names(sql_layer_db, copy_of, tmp_path):
+    """A channel called Télé or Поиск is a name like any other; quotes and semicolons are not."""
+    db = copy_of(sql_layer_db)
+
+    def rename(rows):
+        names = {"tv": "Télé", "search": "Поиск"}
+        return [{**row, "channel": names.get(row["channel"], row["channel"])} for row in rows]
+
+    run_dbt(["build", *SQL_LAYER], db, _inputs(tmp_path, edit_spend=rename))
+    channels = {c for (c,) in query(db, "select distinct channel from main.int_media_spend_weekly")}
+    assert {"Télé", "Поиск"} <= channels and "tv" not in channels
 
 
 SCENARIO_HEADER = (

@@ -33,3 +33,12 @@ def test_hash_does_not_depend_on_date_type():
     panel, spend, controls = frames()
     as_dates = [f.assign(week_start=f["week_start"].dt.date) for f in (panel, spend, controls)]
     assert build_model_frame(*as_dates).data_hash() == build_model_frame(panel, spend, controls).data_hash()
+
+
+def test_a_flag_is_measured_from_off_and_a_continuous_control_from_its_mean():
+    from python_udfs.panel import control_scale
+
+    assert control_scale(pd.Series([0.0, 1.0, 0.0, 0.0])) == (0.0, 1.0)
+    offset, scale = control_scale(pd.Series([1.0, 2.0, 3.0, 6.0]))
+    assert offset == 3.0 and scale == 5.0
+    assert control_scale(pd.Series([4.0, 4.0])) == (4.0, 1.0)  # constant: rejected later, not divided by 0

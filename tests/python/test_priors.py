@@ -116,14 +116,46 @@ def test_defaults_for_every_saturation_form(kind):
     assert coefficient.distribution == "HalfNormal" and sigma.shape == (2,) and (sigma > 0).all()
 
 
-def test_geo_defaults_carry_geo_and_channel_dims():
+def _geo_priors(pooling: str = "partial", **kwargs):
+    geos = ["north", "south"]
+    return default_priors(_geo_train(), ["search", "tv"], geos, _saturation(), "logistic", pooling=pooling, **kwargs)
+
+
+def _geo_train() -> pd.DataFrame:
     rng = np.random.default_rng(6)
-    frames = []
-    for geo, size in (("north", 1.0), ("south", 3.0)):
-        frame = _train(rng, size)
-        frames.append(frame.assign(geo=geo))
-    train = pd.concat(frames, ignore_index=True)
-    priors = default_priors(train, ["search", "tv"], ["north", "south"], _saturation(), "logistic")
+    frames = [_train(rng, size).assign(geo=geo) for geo, size in (("north", 1.0), ("south", 3.0))]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_unpooled_geo_defaults_carry_geo_and_channel_dims():
+    priors = _geo_priors("none")
     beta = priors["saturation_beta"]
     assert beta.dims == ("geo", "channel") and beta.parameters["sigma"].dims == ("geo", "channel")
     assert priors["intercept"].dims == ("geo",)
+    assert "saturation_lam" not in priors  # the component's own per-geo default
+
+
+def test_partial_pooling_is_a_non_centred_national_effect_with_shared_shapes():
+    from pymc_marketing.mmm import GeometricAdstock
+
+    priors = _geo_priors(adstock=GeometricAdstock(l_max=4))
+    beta = priors["saturation_beta"]
+    assert beta.dims == ("geo", "channel") and not beta.centered and beta.transform == "exp"
+    mu, tau = beta.parameters["mu"], beta.parameters["sigma"]
+    assert mu.dims == ("channel",) and tau.dims == ("channel",) and tau.parameters["sigma"] == 0.5
+    # the national median sits at the unpooled HalfNormal's median, geo by geo on the same scale
+    unpooled = _geo_priors("none")
+    scale = np.asarray(unpooled["saturation_beta"].parameters["sigma"]).mean(axis=0)
+    np.testing.assert_allclose(np.asarray(mu.parameters["mu"]), np.log(scale) - 0.4)
+    assert priors["saturation_lam"].dims == ("channel",) and priors["adstock_alpha"].dims == ("channel",)
+    assert priors["intercept"].dims == ("geo",) and priors["gamma_control"].dims == ("geo", "control")
+
+
+def test_full_pooling_has_one_coefficient_per_channel():
+    priors = _geo_priors("full")
+    assert priors["saturation_beta"].dims == ("channel",) and priors["saturation_lam"].dims == ("channel",)
+
+
+def test_geo_pooling_is_validated():
+    with pytest.raises(ValueError, match=r"var mmm_fit\.geo_pooling: must be one of partial, none, full"):
+        FitConfig.from_mapping({"geo_pooling": "some"})

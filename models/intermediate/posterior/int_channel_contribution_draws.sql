@@ -1,6 +1,7 @@
 {#- Contribution of each channel in each week, per posterior draw, in KPI units: adstock over
     the lag features, then saturation, times the coefficient, as pymc-marketing computes it.
-    Also the contribution with 1% more spend in the week's history, for marginal ROAS.
+    Also the contribution with 1% more spend in the week's history, for marginal ROAS. A geo
+    panel also gets the nation (geo 'total'), summed over geos per draw.
     A view: draws x weeks x channels rows are cheaper to recompute in each mart's aggregate
     than to write out (measured: 0.5 s per read against 2.3 s to materialise, case study). -#}
 {{ config(materialized='view') }}
@@ -73,6 +74,16 @@ contributions as (
         {{ mmm_channel_response('adstocked_spend', 'adstocked') }} as contribution,
         {{ mmm_channel_response('1.01 * adstocked_spend', 'adstocked') }} as contribution_plus_1pct
     from adstocked
+),
+
+final as (
+    select * from contributions
+    union all
+    {{ mmm_national_rollup(
+        'contributions',
+        ['run_id', 'chain', 'draw', 'week_start'],
+        ['channel', 'is_holdout'],
+        ['spend', 'contribution', 'contribution_plus_1pct']) }}
 )
 
-select * from contributions
+select * from final

@@ -14,8 +14,16 @@ panel as (
     select * from {{ ref('int_weekly_panel') }}
 ),
 
-kpi_totals as (
+geo_kpi_totals as (
     select geo, sum(kpi) as kpi_total from panel where not is_holdout group by geo
+),
+
+kpi_totals as (
+    select * from geo_kpi_totals
+    union all
+    select 'total' as geo, sum(kpi_total) as kpi_total from geo_kpi_totals
+    where geo <> 'total'
+    having count(*) > 0
 ),
 
 per_draw as (

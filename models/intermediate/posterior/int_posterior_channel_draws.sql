@@ -12,6 +12,24 @@ scaling as (
     select * from {{ ref('mmm_posterior_scaling') }}
 ),
 
+target_scale as (
+    select run_id, geo, value as target_scale from scaling where parameter = 'target_scale'
+),
+
+{#- A geo panel's shared shapes (var mmm_fit.geo_pooling) are stored once, as geo 'total';
+    every geo of the run gets them, alongside its own parameters. -#}
+media_draws as (
+    select kept.run_id, kept.chain, kept.draw, target_scale.geo, kept.term, kept.parameter, kept.value
+    from kept
+    inner join target_scale
+        on target_scale.run_id = kept.run_id
+        and (kept.geo = target_scale.geo or kept.geo = 'total')
+    where kept.parameter in (
+        'adstock_alpha', 'adstock_theta', 'saturation_lam', 'saturation_slope', 'saturation_kappa',
+        'saturation_beta', 'saturation_alpha'
+    )
+),
+
 channel_params as (
     select
         run_id,
@@ -25,13 +43,8 @@ channel_params as (
         max(case when parameter = 'saturation_kappa' then value end) as saturation_p2,
         max(case when parameter = 'saturation_beta' then value end) as saturation_beta,
         max(case when parameter = 'saturation_alpha' then value end) as saturation_alpha
-    from kept
-    where parameter like 'adstock%' or parameter like 'saturation%'
+    from media_draws
     group by run_id, chain, draw, geo, term
-),
-
-target_scale as (
-    select run_id, geo, value as target_scale from scaling where parameter = 'target_scale'
 ),
 
 channel_scale as (

@@ -18,9 +18,14 @@ def model(dbt, session):
     settings = json.loads(meta.get("mmm_fit_json") or "{}")
     for key in ("max_lag", "holdout_weeks"):  # one source of truth, shared with the SQL layer
         if key in settings:
-            raise ValueError(f"set var mmm_{key}, not mmm_fit.{key}: the SQL layer uses it too")
+            raise ValueError(
+                f"MMM CONFIG ERROR in var mmm_fit.{key}: set var mmm_{key} instead; the SQL layer uses it too"
+            )
         settings[key] = int(meta.get(f"mmm_{key}") or 0)
-    config = FitConfig.from_mapping(settings)
+    try:
+        config = FitConfig.from_mapping(settings)
+    except ValueError as err:  # one line naming the setting, not a traceback
+        raise ValueError(f"MMM CONFIG ERROR in {err}") from None
     # The data review's test already stops `dbt build`; this stops `dbt run` too.
     failed = failures(to_pandas(dbt.ref("mmm_data_review")))
     if failed:

@@ -21,6 +21,10 @@ channel_contributions as (
     select * from {{ ref('channel_contributions') }}
 ),
 
+component_draws as (
+    select * from {{ ref('int_component_draws') }}
+),
+
 coefficients as (
     select
         run_id,
@@ -84,10 +88,29 @@ media as (
     from channel_contributions
 ),
 
+{#- A geo panel's nation: baseline, trend, controls and seasonality summed over geos per draw
+    (int_component_draws), then summarised; a sum of geo intervals would be too wide. -#}
+national as (
+    select
+        run_id,
+        week_start,
+        geo,
+        component_type,
+        component,
+        {{ mmm_interval('contribution', 'contribution') }}
+    from component_draws
+    where geo = 'total'
+        and component_type <> 'channel'
+        and exists (select 1 from linear_features where linear_features.geo <> 'total')
+    group by run_id, week_start, geo, component_type, component
+),
+
 final as (
     select * from linear
     union all
     select * from seasonality
+    union all
+    select * from national
     union all
     select * from media
 )

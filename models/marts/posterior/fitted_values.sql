@@ -1,4 +1,5 @@
-{#- Week x geo: actual KPI against the model's prediction, in-sample or holdout. The mean
+{#- Week x geo (and the nation, geo 'total', for a geo panel): actual KPI against the model's
+    prediction, in-sample or holdout. The mean
     interval is over the posterior of mu; the predictive interval adds observation noise
     (94%, normal approximation: mean +/- 1.881 * sqrt(var(mu) + mean(sigma^2))); crps scores
     the actual against that predictive normal (lower is better, KPI units). -#}
@@ -26,12 +27,28 @@ mu_draws as (
     group by run_id, chain, draw, week_start, geo
 ),
 
-sigma_draws as (
+geo_sigma_draws as (
     select draws.run_id, draws.chain, draws.draw, draws.geo, draws.value * scaling.value as sigma
     from draws
     inner join scaling
         on scaling.run_id = draws.run_id and scaling.geo = draws.geo and scaling.parameter = 'target_scale'
     where draws.parameter = 'y_sigma'
+),
+
+{# the nation's noise: geos' independent noises add in variance #}
+sigma_draws as (
+    select * from geo_sigma_draws
+    union all
+    select run_id, chain, draw, 'total' as geo, sqrt(sum(sigma * sigma)) as sigma
+    from geo_sigma_draws
+    where geo <> 'total'
+    group by run_id, chain, draw
+),
+
+panel_levels as (
+    select week_start, geo, is_holdout, kpi from panel
+    union all
+    {{ mmm_national_rollup('panel', ['week_start'], ['is_holdout'], ['kpi']) }}
 ),
 
 predicted as (
@@ -74,7 +91,7 @@ final as (
         {{ mmm_normal_crps('panel.kpi', 'predicted.predicted_mean', 'predicted.predictive_sd') }} as crps,
         case when panel.is_holdout then 'holdout' else 'in_sample' end as fit_sample
     from with_sd as predicted
-    inner join panel
+    inner join panel_levels as panel
         on panel.week_start = predicted.week_start
         and panel.geo = predicted.geo
 )

@@ -35,9 +35,11 @@ grid as (
 ),
 
 {#- Constant spend x every week: adstock gives x times the sum of the lag weights. -#}
-curve_draws as (
+geo_curve_draws as (
     select
         params.run_id,
+        params.chain,
+        params.draw,
         grid.geo,
         grid.channel,
         grid.level_index,
@@ -58,18 +60,31 @@ curve_draws as (
         on params.geo = grid.geo and params.channel = grid.channel
 ),
 
+{#- A geo panel's nation: every geo at the same level of its own range, spend and contribution
+    summed per draw. -#}
+curve_draws as (
+    select * from geo_curve_draws
+    union all
+    {{ mmm_national_rollup(
+        'geo_curve_draws',
+        ['run_id', 'chain', 'draw'],
+        ['channel', 'level_index'],
+        ['weekly_spend', 'avg_weekly_spend', 'step', 'contribution', 'contribution_next']) }}
+),
+
 final as (
     select
         run_id,
         geo,
         channel,
         level_index,
-        weekly_spend,
+        {# max: the nation's spend is a sum per draw, equal across draws up to rounding #}
+        max(weekly_spend) as weekly_spend,
         {{ mmm_interval('contribution', 'contribution') }},
         avg((contribution_next - contribution) / (0.01 * step)) as marginal_return_mean,
-        abs(weekly_spend - max(avg_weekly_spend)) = min(abs(weekly_spend - max(avg_weekly_spend))) over (partition by run_id, geo, channel) as is_current_level
+        abs(max(weekly_spend) - max(avg_weekly_spend)) = min(abs(max(weekly_spend) - max(avg_weekly_spend))) over (partition by run_id, geo, channel) as is_current_level
     from curve_draws
-    group by run_id, geo, channel, level_index, weekly_spend
+    group by run_id, geo, channel, level_index
 )
 
 select * from final

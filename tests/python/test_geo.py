@@ -1,0 +1,88 @@
+"""Geo panels end to end on Meridian's public geo dataset (20 geos x 156 weeks x 4 channels),
+configured by vars alone: every mart has rows for each geo and for the nation, national
+figures are sums over geos per draw, and the budget tables plan every geo x channel cell.
+A short fit (the figures of the full default fit are the bench's: bench/bench_public_data.py
+meridian_geo). Skipped when ../shared/data is absent."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import PROJECT, query, run_dbt
+
+sys.path.insert(0, str(PROJECT / "bench"))
+from public_datasets import DATASETS, available
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not available(), reason="../shared/data is not beside the checkout"),
+]
+
+GEO_MARTS = [
+    "channel_contributions",
+    "decomposition",
+    "fitted_values",
+    "fit_metrics",
+    "channel_roas",
+    "response_curves",
+]
+SHORT_FIT = {"chains": 2, "draws": 150, "tune": 250}
+
+
+@pytest.fixture(scope="module")
+def geo_build(tmp_path_factory):
+    db = tmp_path_factory.mktemp("geo") / "meridian_geo.duckdb"
+    # a short fit need not pass the review; the budget tables are built from it all the same
+    dbt_vars = {**DATASETS["meridian_geo"], "mmm_fit": SHORT_FIT, "mmm_allow_failed_review": True}
+    proc = run_dbt(["build"], db, dbt_vars)
+    return db, proc.output
+
+
+def test_every_mart_has_each_geo_and_the_nation(geo_build):
+    db, output = geo_build
+    geos = {g for (g,) in query(db, "select distinct geo from main.int_weekly_panel")}
+    assert len(geos) == 20
+    for mart in GEO_MARTS:
+        found = {g for (g,) in query(db, f"select distinct geo from main.{mart}")}
+        assert found == geos | {"total"}, mart
+    # the shared adstock and saturation shapes reach every geo
+    assert query(db, "select count(distinct geo) from main_build.int_posterior_channel_draws") == [(20,)]
+    assert "mmm: fitting 4 channels" in output
+
+
+def test_national_figures_are_sums_over_geos_per_draw(geo_build):
+    db, _ = geo_build
+    # means add up; intervals do not (the nation's interval is narrower than a sum of intervals)
+    rows = query(
+        db,
+        """
+        select n.channel, n.spend, sum(g.spend), n.contribution_mean, sum(g.contribution_mean),
+               n.contribution_upper - n.contribution_lower, sum(g.contribution_upper - g.contribution_lower)
+        from main.channel_roas n join main.channel_roas g on g.channel = n.channel and g.geo <> 'total'
+        where n.geo = 'total' group by all
+        """,
+    )
+    assert len(rows) == 4
+    for channel, spend, spend_sum, mean, mean_sum, width, width_sum in rows:
+        assert spend == pytest.approx(spend_sum, rel=1e-9), channel
+        assert mean == pytest.approx(mean_sum, rel=1e-6), channel
+        assert 0 < width < width_sum, channel
+    actual = query(
+        db,
+        "select sum(case when geo = 'total' then actual end), sum(case when geo <> 'total' then actual end) "
+        "from main.fitted_values",
+    )[0]
+    assert actual[0] == pytest.approx(actual[1], rel=1e-9)
+    metrics = query(db, "select geo, r_squared from main.fit_metrics where fit_sample = 'in_sample' and geo = 'total'")
+    assert len(metrics) == 1 and metrics[0][1] is not None
+
+
+def test_budget_allocations_plan_every_geo_and_channel(geo_build):
+    db, _ = geo_build
+    cells = query(
+        db,
+        "select scenario_id, count(distinct geo), count(distinct channel), count(*) from main.budget_allocations "
+        "where scenario_status = 'ok' group by scenario_id",
+    )
+    assert cells and all(row[1:] == (20, 4, 80) for row in cells), cells
