@@ -171,14 +171,18 @@ def database_path() -> Path:
     return Path(os.environ.get("MMM_DUCKDB_PATH", "mmm.duckdb")).resolve()
 
 
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:  # another process (dbt build) holds the write lock
+        raise ResultsUnavailable(f"{path} is locked, most likely by a running dbt build: {exc}") from exc
+
+
 def read_results(path: Path) -> Results:
     """Read every mart the dashboard shows, for the run `mmm_runs` marks current."""
     if not path.exists():
         raise ResultsUnavailable(f"{path} does not exist yet: run `make demo` (dbt build) first")
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:  # another process (dbt build) holds the write lock
-        raise ResultsUnavailable(f"{path} is locked, most likely by a running dbt build: {exc}") from exc
+    con = _connect(path)
     try:
         tables = {mart: _read_mart(con, mart, columns) for mart, columns in MARTS.items()}
         failed_build = _failed_build_run(con)
@@ -232,7 +236,9 @@ class ResultsStore:
     """Keeps the last good read, so a build that locks the file does not blank the dashboard.
 
     `get()` rereads when the file changed since the last read (its mtime) and falls back to the
-    last snapshot, with the reason, when the file cannot be opened.
+    last snapshot, with the reason, when the file cannot be opened. An unchanged mtime does not
+    mean no build is running (DuckDB updates the file only at its checkpoint), so the file is
+    also opened and closed again (a few ms) to find out whether a build holds it.
     """
 
     path: Path
@@ -245,6 +251,10 @@ class ResultsStore:
         except FileNotFoundError:
             mtime = None
         if self.snapshot is not None and mtime == self.mtime:
+            try:
+                _connect(self.path).close()
+            except ResultsUnavailable as exc:
+                return self.snapshot, str(exc)
             return self.snapshot, None
         try:
             self.snapshot, self.mtime = read_results(self.path), mtime

@@ -34,14 +34,12 @@ def _components(config: FitConfig):
         HillSaturation,
         LogisticSaturation,
         MichaelisMentenSaturation,
-        WeibullPDFAdstock,
     )
 
     l_max = config.max_lag + 1  # pymc-marketing's l_max counts lag 0
     adstock = {
         "geometric": GeometricAdstock,
         "delayed": DelayedAdstock,
-        "weibull": WeibullPDFAdstock,
     }[config.adstock](l_max=l_max)
     saturation = {
         "logistic": LogisticSaturation,

@@ -21,6 +21,9 @@ import pandas as pd
 from python_udfs.optimizer import ChannelDraws, Plan, objective_value, optimize_allocation
 
 OBJECTIVES = ("mean", "risk_adjusted", "target")
+# A geo panel's national plan allocates over cells named "<geo>|<channel>" ('|' is not allowed in names).
+CELL = "|"
+GEO_SCOPES = ("national", "geo")
 RULES = ("min_spend", "max_spend", "fixed", "min_share", "max_share", "min_ratio", "max_ratio")
 
 
@@ -280,3 +283,47 @@ def _plan_one(
             }
         )
     return out
+
+
+def geo_cells(params: pd.DataFrame, spend: pd.DataFrame, saturation_kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """int_posterior_channel_draws and int_media_spend_weekly of a geo panel as one national set
+    of channels, one per geo x channel cell ("<geo>|<channel>"), for a plan that moves budget
+    between geos as well as channels. Each geo's KPI scale is folded into its coefficient (the
+    response is linear in both), so the cells share one target scale of 1."""
+    cells = params.copy()
+    coefficient = "saturation_alpha" if saturation_kind == "michaelis_menten" else "saturation_beta"
+    cells[coefficient] = cells[coefficient] * cells["target_scale"]
+    cells["target_scale"] = 1.0
+    cells["channel"] = cells["geo"] + CELL + cells["channel"]
+    cells["geo"] = "total"
+    history = spend.assign(channel=spend["geo"] + CELL + spend["channel"], geo="total")
+    return cells, history
+
+
+def cell_rules(rules: pd.DataFrame, groups: pd.DataFrame, current: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rules and groups written for channels, applied to a national plan's cells. A channel (or
+    a group) stands for all its cells in share and ratio rules; a channel's spend rule (min,
+    max, fixed) is split over its cells in proportion to their current spend; a rule may also
+    name one cell, "<geo>|<channel>"."""
+    cell_names = current.index.tolist()
+    by_channel: dict[str, list[str]] = {}
+    for cell in cell_names:
+        by_channel.setdefault(cell.split(CELL, 1)[1], []).append(cell)
+    group_rows = [{"group_name": ch, "channel": cell} for ch, cells in by_channel.items() for cell in cells]
+    for row in groups.itertuples():
+        group_rows += [{"group_name": row.group_name, "channel": cell} for cell in by_channel.get(row.channel, [])]
+    out = []
+    for rule in rules.to_dict("records"):
+        name = str(rule["target"])
+        if rule["rule"] in ("min_spend", "max_spend", "fixed") and name in by_channel:
+            members = by_channel[name]
+            total = float(current[members].sum())
+            for cell in members:
+                value = rule["value"]
+                if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                    value = float(value) * (float(current[cell]) / total if total else 1 / len(members))
+                out.append({**rule, "target": cell, "value": value})
+        else:
+            out.append(rule)
+    columns = ["scenario_id", "rule", "target", "value"]
+    return pd.DataFrame(out, columns=columns), pd.DataFrame(group_rows, columns=["group_name", "channel"])

@@ -5,8 +5,24 @@
     and where the current plan is feasible the optimised expected contribution is at least its. -#}
 with
 
-allocations as (
+cells as (
     select * from {{ ref('budget_allocations') }} where scenario_status = 'ok'
+),
+
+{#- per plan and channel: a national plan's rules are on channels, summed over its geo cells #}
+allocations as (
+    select
+        run_id,
+        {{ mmm_budget_plan_geo('geo') }} as geo,
+        scenario_id,
+        channel,
+        sum(current_weekly_spend) as current_weekly_spend,
+        sum(optimised_weekly_spend) as optimised_weekly_spend,
+        max(scenario_contribution_before_mean) as scenario_contribution_before_mean,
+        max(scenario_contribution_after_mean) as scenario_contribution_after_mean,
+        max(scenario_target_contribution) as scenario_target_contribution
+    from cells
+    group by run_id, {{ mmm_budget_plan_geo('geo') }}, scenario_id, channel
 ),
 
 scenarios as (

@@ -13,8 +13,11 @@
     {%- set result = run_query(failing) -%}
     {%- for row in result.rows -%}
       {{ log('MMM MODEL REVIEW FAILED: run ' ~ row['run_id'] ~ ' is not usable (failed: '
-             ~ (row['review_failed_checks'] or 'convergence') ~ '); nothing is published, so every table users read stays on the previous run. '
-             ~ 'See mmm_model_review for each check; var mmm_allow_failed_review: true proceeds anyway', info=true) }}
+             ~ (row['review_failed_checks'] or 'convergence') ~ '); '
+             ~ ('var mmm_allow_failed_review is true, so its results are published anyway. '
+                if var('mmm_allow_failed_review', false) else
+                'nothing is published, so every table users read stays on the previous run; var mmm_allow_failed_review: true proceeds anyway. ')
+             ~ 'See mmm_model_review for each check', info=true) }}
     {%- endfor -%}
   {%- endif -%}
   {{ failing }}

@@ -248,6 +248,14 @@ def test_dashboard_keeps_last_snapshot_while_a_build_holds_the_file(demo_db, loc
     assert "locked" in problem
 
 
+def test_the_banner_shows_while_a_build_holds_an_unchanged_file(demo_db, locked):
+    """A build holds the file before DuckDB's checkpoint changes its modification time: the
+    store still says the file is locked instead of presenting the snapshot as current."""
+    store = ResultsStore(locked, snapshot=read_results(demo_db), mtime=locked.stat().st_mtime)
+    snapshot, problem = store.get()
+    assert snapshot is not None and problem is not None and "locked" in problem
+
+
 def test_dashboard_does_not_block_a_build(demo_db, tmp_path):
     """After a read the file is closed again: a writer can open it at once."""
     import duckdb

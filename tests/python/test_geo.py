@@ -1,6 +1,7 @@
 """Geo panels end to end on Meridian's public geo dataset (20 geos x 156 weeks x 4 channels),
 configured by vars alone: every mart has rows for each geo and for the nation, national
-figures are sums over geos per draw, and the budget tables plan every geo x channel cell.
+figures are sums over geos per draw, and the budget tables plan every geo x channel cell in
+one national plan per scenario.
 A short fit (the figures of the full default fit are the bench's: bench/bench_public_data.py
 meridian_geo). Skipped when ../shared/data is absent."""
 
@@ -78,7 +79,7 @@ def test_national_figures_are_sums_over_geos_per_draw(geo_build):
     assert len(metrics) == 1 and metrics[0][1] is not None
 
 
-def test_budget_allocations_plan_every_geo_and_channel(geo_build):
+def test_budget_allocations_plan_every_geo_and_channel_in_one_national_plan(geo_build):
     db, _ = geo_build
     cells = query(
         db,
@@ -86,3 +87,13 @@ def test_budget_allocations_plan_every_geo_and_channel(geo_build):
         "where scenario_status = 'ok' group by scenario_id",
     )
     assert cells and all(row[1:] == (20, 4, 80) for row in cells), cells
+    # one national plan per scenario (budget moves between geos too), its totals in the summary
+    plans = query(
+        db,
+        "select s.scenario_id, s.geo, s.weekly_budget, sum(a.optimised_weekly_spend), s.uplift_lower, s.uplift_upper "
+        "from main.budget_scenario_summary s join main.budget_allocations a using (run_id, scenario_id) "
+        "where s.status = 'ok' group by all",
+    )
+    assert plans and {row[1] for row in plans} == {"total"}
+    for _, _, budget, spent, lower, upper in plans:
+        assert spent == pytest.approx(budget, rel=1e-6) and lower <= upper

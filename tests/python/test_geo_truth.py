@@ -49,11 +49,13 @@ def generate(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, d
             kpi = kpi + contrib
             contribution[channel] += float(contrib.sum())
             spend_total[channel] += float(x.sum())
-            spend_rows += [{"week_start": w, "geo": geo, "channel": channel, "spend": s} for w, s in zip(weeks, x)]
+            spend_rows += [
+                {"week_start": w, "geo": geo, "channel": channel, "spend": s} for w, s in zip(weeks, x, strict=True)
+            ]
         kpi = kpi + rng.normal(0, 0.04 * base, WEEKS)
         panel_rows += [
             {"week_start": w, "geo": geo, "kpi": k, "trend": i, "is_holdout": False}
-            for i, (w, k) in enumerate(zip(weeks, kpi))
+            for i, (w, k) in enumerate(zip(weeks, kpi, strict=True))
         ]
     controls = pd.DataFrame(columns=["week_start", "geo", "control", "value"])
     truth = {c: contribution[c] / spend_total[c] for c in CHANNELS}

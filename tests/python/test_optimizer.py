@@ -166,3 +166,58 @@ def test_a_scenario_that_cannot_be_planned_fails_alone(draws):
     assert set(good["scenario_status"]) == {"ok"} and good["optimised_weekly_spend"].sum() == pytest.approx(1000.0)
     every_bad = allocate_scenarios(draws, CURRENT, _scenario(budget_change_pct=-200.0), on_error="record")
     assert list(every_bad.columns) == list(out.columns) and len(every_bad) == 3
+
+
+def _geo_params() -> pd.DataFrame:
+    """int_posterior_channel_draws for two geos of different KPI scales, three draws."""
+    rows = []
+    for geo, target_scale in (("north", 5_000.0), ("south", 20_000.0)):
+        for channel, lam in (("tv", 2.0), ("search", 1.0)):
+            for draw in range(3):
+                weights = adstock_weights("geometric", 2, 0.3 + 0.1 * draw)
+                rows.append(
+                    {
+                        "run_id": "r", "chain": 0, "draw": draw, "geo": geo, "channel": channel,
+                        "saturation_p1": lam, "saturation_p2": np.nan, "saturation_beta": 0.2 + 0.05 * draw,
+                        "saturation_alpha": np.nan, "channel_scale": 800.0, "target_scale": target_scale,
+                        **{f"adstock_weight_{lag}": w for lag, w in enumerate(weights)},
+                    }
+                )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_a_national_plan_over_geo_cells_keeps_each_geos_response():
+    from python_udfs.scenarios import geo_cells
+
+    params = _geo_params()
+    spend = pd.DataFrame(
+        [
+            {"week_start": w, "geo": g, "channel": c, "spend": 300.0}
+            for w in pd.date_range("2024-01-01", periods=4, freq="W-MON")
+            for g in ("north", "south")
+            for c in ("tv", "search")
+        ]
+    )
+    cells, history = geo_cells(params, spend, "logistic")
+    national = ChannelDraws.from_frame(cells, "logistic", history=history)
+    assert national.channels == ["north|search", "north|tv", "south|search", "south|tv"]
+    plan = np.array([100.0, 200.0, 300.0, 400.0])
+    together = national.contribution(plan, 10)
+    for i, geo in enumerate(("north", "south")):
+        own = ChannelDraws.from_frame(params[params["geo"] == geo], "logistic", history=spend[spend["geo"] == geo])
+        np.testing.assert_allclose(together[:, 2 * i : 2 * i + 2], own.contribution(plan[2 * i : 2 * i + 2], 10))
+
+
+def test_channel_rules_apply_to_their_cells():
+    from python_udfs.scenarios import cell_rules
+
+    current = pd.Series({"north|tv": 100.0, "south|tv": 300.0, "north|search": 50.0})
+    rules = _rules(("s", "min_spend", "tv", 800.0), ("s", "min_share", "tv", 0.5), ("s", "fixed", "north|search", None))
+    groups = pd.DataFrame([{"group_name": "video", "channel": "tv"}])
+    cell_rules_, cell_groups = cell_rules(rules, groups, current)
+    spend_rules = cell_rules_[cell_rules_["rule"] == "min_spend"].set_index("target")["value"]
+    assert spend_rules.to_dict() == {"north|tv": 200.0, "south|tv": 600.0}  # split by current spend
+    assert ("s", "min_share", "tv", 0.5) in [tuple(r) for r in cell_rules_.itertuples(index=False)]
+    video = set(cell_groups.loc[cell_groups["group_name"] == "video", "channel"])
+    assert video == {"north|tv", "south|tv"}
+    assert set(cell_groups.loc[cell_groups["group_name"] == "tv", "channel"]) == {"north|tv", "south|tv"}

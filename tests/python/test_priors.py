@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -159,3 +161,12 @@ def test_full_pooling_has_one_coefficient_per_channel():
 def test_geo_pooling_is_validated():
     with pytest.raises(ValueError, match=r"var mmm_fit\.geo_pooling: must be one of partial, none, full"):
         FitConfig.from_mapping({"geo_pooling": "some"})
+
+
+def test_every_adstock_the_config_accepts_has_sql():
+    """Weibull is refused with the forms that build, not accepted and then failing in SQL."""
+    with pytest.raises(ValueError, match=r"var mmm_fit\.adstock: must be one of geometric, delayed"):
+        FitConfig.from_mapping({"adstock": "weibull"})
+    sql = (Path(__file__).resolve().parents[2] / "macros" / "transforms" / "mmm_adstock_weight.sql").read_text()
+    for adstock in ("geometric", "delayed"):
+        assert f"'{adstock}'" in sql

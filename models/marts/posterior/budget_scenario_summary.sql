@@ -1,4 +1,5 @@
-{#- One row per scenario x geo: the optimised plan's totals - budget, expected contribution
+{#- One row per scenario x plan (the nation, 'total', or each geo with var
+    mmm_budget_geo_scope: geo): the optimised plan's totals - budget, expected contribution
     before and after with 94% intervals, ROAS, uplift interval and probability, and which
     constraints bind. Read from budget_allocations, whose scenario_* columns carry them. -#}
 with
@@ -11,7 +12,7 @@ final as (
     select
         run_id,
         scenario_id,
-        geo,
+        {{ mmm_budget_plan_geo('geo') }} as geo,
         max(scenario_objective) as objective,
         max(scenario_horizon_weeks) as horizon_weeks,
         sum(current_weekly_spend) as current_weekly_spend,
@@ -36,7 +37,7 @@ final as (
         max(scenario_status) as status,
         max(scenario_message) as status_message
     from allocations
-    group by run_id, scenario_id, geo
+    group by run_id, scenario_id, {{ mmm_budget_plan_geo('geo') }}
 )
 
 select * from final
