@@ -17,26 +17,29 @@ current_run as (
     select * from {{ ref('mmm_current_run') }}
 ),
 
-fits as (
-    select run_id, chains, draws from {{ ref('mmm_fits') }}
-),
-
 scaling as (
     select * from {{ ref('mmm_posterior_scaling') }}
 ),
 
+{#- draws per chain and chains, read from the draws themselves (numbered from 0) -#}
+sample_size as (
+    select draws.run_id, (max(draws.chain) + 1) * (max(draws.draw) + 1) as n_draws
+    from draws
+    inner join current_run on current_run.run_id = draws.run_id
+    group by draws.run_id
+),
+
 thinning as (
     select
-        fits.run_id,
+        sample_size.run_id,
         {% if thin == 'auto' -%}
-        greatest(1, cast(ceil(fits.chains * fits.draws * count(*) / {{ max_draw_geos }}.0) as {{ dbt.type_int() }})) as every_k
+        greatest(1, cast(ceil(max(sample_size.n_draws) * count(*) / {{ max_draw_geos }}.0) as {{ dbt.type_int() }})) as every_k
         {%- else -%}
         {{ thin | int }} as every_k
         {%- endif %}
-    from fits
-    inner join current_run on current_run.run_id = fits.run_id
-    inner join scaling on scaling.run_id = fits.run_id and scaling.parameter = 'target_scale'
-    group by fits.run_id, fits.chains, fits.draws
+    from sample_size
+    inner join scaling on scaling.run_id = sample_size.run_id and scaling.parameter = 'target_scale'
+    group by sample_size.run_id
 ),
 
 kept as (
