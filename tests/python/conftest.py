@@ -23,6 +23,17 @@ SQL_LAYER = [
     "assert_panel_spend_matches_raw",
 ]
 
+# The posterior marts BI reads: each has a row per geo and for the nation (mmm_covers_geos).
+GEO_MARTS = [
+    "channel_contributions",
+    "decomposition",
+    "fitted_values",
+    "fit_metrics",
+    "channel_roas",
+    "response_curves",
+]
+PUBLISHED_MARTS = [*GEO_MARTS, "budget_allocations", "budget_scenario_summary"]
+
 
 def run_dbt(args: list[str], db: Path, dbt_vars: dict | None = None, *, ok: bool = True) -> subprocess.CompletedProcess:
     """Run dbt in the project with its own DuckDB file and target folder; check the outcome."""

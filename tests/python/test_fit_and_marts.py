@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import query, run_dbt
+from conftest import PUBLISHED_MARTS, query, run_dbt
 
 from python_udfs.config import FitConfig
 from python_udfs.mmm_fit import build_mmm, from_bytes
@@ -233,18 +233,6 @@ def test_marts_export_to_parquet_when_a_folder_is_set(demo_fit, copy_of, tmp_pat
         exported = pq.read_table(out / f"{name}.parquet")
         assert exported.num_rows == query(db, f"select count(*) from main.{name}")[0][0] > 0
     assert sorted(p.name for p in out.iterdir()) == ["budget_scenario_summary.parquet", "channel_roas.parquet"]
-
-
-PUBLISHED_MARTS = [
-    "channel_contributions",
-    "decomposition",
-    "fitted_values",
-    "fit_metrics",
-    "channel_roas",
-    "response_curves",
-    "budget_allocations",
-    "budget_scenario_summary",
-]
 
 
 def _published(db) -> dict[str, list]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import PROJECT, query, run_dbt
+from conftest import GEO_MARTS, PROJECT, query, run_dbt
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from public_datasets import DATASETS, available
@@ -20,14 +20,6 @@ pytestmark = [
     pytest.mark.skipif(not available(), reason="../shared/data is not beside the checkout"),
 ]
 
-GEO_MARTS = [
-    "channel_contributions",
-    "decomposition",
-    "fitted_values",
-    "fit_metrics",
-    "channel_roas",
-    "response_curves",
-]
 SHORT_FIT = {"chains": 2, "draws": 150, "tune": 250}
 
 
