@@ -3,7 +3,7 @@
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: setup demo test test-fast lint bench docs dashboard
+.PHONY: setup demo test test-fast test-quick lint bench docs dashboard
 
 setup:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -15,14 +15,17 @@ demo: setup ## dbt build on the bundled demo data into ./mmm.duckdb
 test: setup ## the whole test suite, the public-data default fits included (what CI runs)
 	$(UV) run pytest
 
-test-fast: setup ## the suite without the slow public-data fits, for while you work
-	$(UV) run pytest -m "not slow"
+test-fast: setup ## without the public-data fits and the demo's full fit (about 12 min)
+	$(UV) run pytest -m "not slow and not fit"
+
+test-quick: setup ## no dbt builds: units, generated posteriors, compiled SQL (under a minute)
+	$(UV) run pytest -m "not slow and not fit and not dbt"
 
 dashboard: setup ## the results dashboard on http://localhost:8501 (reads ./mmm.duckdb read-only)
 	$(UV) run streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false
 
 lint: setup
-	$(UV) run ruff check . && $(UV) run ruff format --check .
+	$(UV) run ruff check . && $(UV) run ruff format --check . && $(UV) run mypy
 
 bench: setup
 	$(UV) run python bench/bench_panel.py

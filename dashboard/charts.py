@@ -109,7 +109,7 @@ def scenario_uplift(summary: pd.DataFrame) -> alt.LayerChart:
     return rule + point + zero
 
 
-def fitted_vs_actual(fitted: pd.DataFrame) -> alt.LayerChart:
+def fitted_vs_actual(fitted: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     """Actual KPI against the predicted mean and its predictive band; holdout weeks shaded."""
     base = alt.Chart(fitted).encode(x=alt.X("week_start:T", title="week"))
     band = base.mark_area(opacity=0.25, color="steelblue").encode(

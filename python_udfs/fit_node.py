@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
-from python_udfs import mmm_fit, posterior_tables
+from python_udfs import lift_tests, mmm_fit, posterior_tables
 from python_udfs.config import FitConfig
 from python_udfs.panel import build_model_frame
 
@@ -43,6 +43,7 @@ FITS_SCHEMA = pa.schema(
         ("is_converged", pa.bool_()),
         ("worst_parameters", pa.string()),
         ("pymc_marketing_version", pa.string()),
+        ("lift_tests", pa.string()),
         ("posterior_netcdf", pa.binary()),
     ]
 )
@@ -57,9 +58,12 @@ def fit_or_reuse(
     *,
     force_refit: bool = False,
     log=print,
+    experiments: pd.DataFrame | None = None,
 ) -> pa.Table:
-    """One row for the fits table: a new fit, or the stored fit for the same data and config."""
+    """One row for the fits table: a new fit, or the stored fit for the same data and config.
+    `experiments` are int_lift_tests' rows; they are part of the data the fit saw."""
     mf = build_model_frame(panel, spend, controls, trend=config.trend)
+    tests = lift_tests.measurements(experiments, mf.geos)
     if config.holdout_weeks and int(mf.holdout.sum()) != config.holdout_weeks * len(mf.geos):
         raise ValueError(
             f"var mmm_fit.holdout_weeks ({config.holdout_weeks}) must equal var "
@@ -67,6 +71,8 @@ def fit_or_reuse(
         )
     config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)))
     data_hash, config_hash = mf.data_hash(), config.config_hash()
+    if len(tests):  # without tests the hash is the panel's alone, so older fits are still reused
+        data_hash = hashlib.sha256(f"{data_hash}{lift_tests.fingerprint(tests)}".encode()).hexdigest()[:16]
     now = datetime.now(UTC)
     if stored is not None and len(stored) and not force_refit:
         hit = stored[(stored["data_hash"] == data_hash) & (stored["config_hash"] == config_hash)]
@@ -79,10 +85,10 @@ def fit_or_reuse(
     config.check_sampler_installed()
     import pymc_marketing
 
-    _, result = mmm_fit.fit_mmm(mf, config, log=log)
+    _, result = mmm_fit.fit_mmm(mf, config, log=log, experiments=tests)
     posterior = result.idata["posterior"].to_dataset()
-    free = [v for v in posterior.data_vars if posterior[v].ndim <= 4 and "date" not in posterior[v].dims]
-    free = [v for v in free if not v.endswith("_original_scale")]
+    free = [str(v) for v in posterior.data_vars if posterior[v].ndim <= 4 and "date" not in posterior[v].dims]
+    free = [v for v in free if not v.endswith("_original_scale") and not v.startswith(lift_tests.LIKELIHOOD)]
     tree = mmm_fit.compact(result.idata, free)
     diag = posterior_tables.convergence(
         tree["posterior"].to_dataset(),
@@ -116,6 +122,7 @@ def fit_or_reuse(
         "fit_seconds": result.seconds,
         **diag,
         "pymc_marketing_version": pymc_marketing.__version__,
+        "lift_tests": lift_tests.describe(tests),
         "posterior_netcdf": mmm_fit.to_bytes(tree),
     }
     return pa.Table.from_pylist([row], schema=FITS_SCHEMA)

@@ -14,9 +14,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import xarray as xr
 
-from python_udfs import priors, progress
+from python_udfs import lift_tests, priors, progress
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -86,11 +87,18 @@ def per_geo_scaling():
     }
 
 
-def fit_mmm(mf: ModelFrame, config: FitConfig, log=print) -> tuple[Any, FitResult]:
-    """Fit with NUTS and add a prior predictive sample. Returns the model and the result."""
+def fit_mmm(
+    mf: ModelFrame, config: FitConfig, log=print, experiments: pd.DataFrame | None = None
+) -> tuple[Any, FitResult]:
+    """Fit with NUTS and add a prior predictive sample. Returns the model and the result.
+    `experiments` (lift_tests.measurements) calibrate the channels they tested."""
     train = mf.train
     mmm = build_mmm(mf, config)
     X, y = train.drop(columns=["kpi"]), train["kpi"]
+    if experiments is not None and len(experiments):
+        mmm.build_model(X, y)  # fit() reuses a built model, lift-test terms included
+        lift_tests.calibrate(mmm, experiments)
+        log(f"mmm: calibrating with {len(experiments)} lift test(s): {', '.join(experiments['test_id'])}")
     cores = config.sampler_cores()
     log(
         f"mmm: fitting {len(mf.channels)} channels on {len(train)} rows with "

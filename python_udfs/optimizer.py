@@ -26,6 +26,8 @@ def saturation_slope(kind: str, x: np.ndarray, p1: np.ndarray, p2: np.ndarray | 
     if kind == "logistic":
         e = np.exp(-p1 * x)
         return 2 * p1 * e / (1 + e) ** 2
+    if p2 is None:
+        raise ValueError(f"saturation {kind} needs its second parameter")
     if kind == "hill":
         xp = np.maximum(x, 1e-300)
         kk = np.power(p2, p1)
@@ -232,17 +234,20 @@ def optimize_allocation(draws: ChannelDraws, plan: Plan, start: np.ndarray) -> A
     if plan.rules.size:
         cons.append({"type": "ineq", "fun": lambda z: plan.rules @ z, "jac": lambda z: plan.rules})
     if plan.objective == "target":
+        if plan.target is None:
+            raise ValueError("objective target needs a target contribution")
+        target = plan.target
         top = draws.contribution(feasible, plan.horizon).sum(axis=1).mean()
-        if top < plan.target:
+        if top < target:
             raise ValueError(
-                f"unreachable target: {plan.target:,.2f} expected contribution, but the most the bounds and rules "
+                f"unreachable target: {target:,.2f} expected contribution, but the most the bounds and rules "
                 f"allow is {top:,.2f}"
             )
-        ref = max(abs(plan.target), 1e-12)
+        ref = max(abs(target), 1e-12)
         cons.append(
             {
                 "type": "ineq",
-                "fun": lambda z: (draws.contribution(z * unit, plan.horizon).sum(axis=1).mean() - plan.target) / ref,
+                "fun": lambda z: (draws.contribution(z * unit, plan.horizon).sum(axis=1).mean() - target) / ref,
                 "jac": lambda z: draws.gradient(z * unit, plan.horizon).mean(axis=0) * unit / ref,
             }
         )
@@ -252,7 +257,8 @@ def optimize_allocation(draws: ChannelDraws, plan: Plan, start: np.ndarray) -> A
 
         x0 = feasible / unit
     else:
-        cons.append({"type": "eq", "fun": lambda z: z.sum() - plan.budget / unit, "jac": lambda z: np.ones(n)})
+        budget = plan.budget if plan.budget is not None else float(upper.sum())
+        cons.append({"type": "eq", "fun": lambda z: z.sum() - budget / unit, "jac": lambda z: np.ones(n)})
         ref = max(abs(objective_value(draws, feasible, plan)), 1e-12)
 
         def fun(z: np.ndarray) -> tuple[float, np.ndarray]:

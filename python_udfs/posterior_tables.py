@@ -16,7 +16,7 @@ CI_PROB = 0.94
 
 
 def _term_dims(da: xr.DataArray) -> tuple[str | None, str | None]:
-    rest = [d for d in da.dims if d not in SAMPLE_DIMS]
+    rest = [str(d) for d in da.dims if d not in SAMPLE_DIMS]
     geo = "geo" if "geo" in rest else None
     others = [d for d in rest if d != "geo"]
     if len(others) > 1:

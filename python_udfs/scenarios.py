@@ -14,6 +14,7 @@ Every problem is reported as ValueError naming the seed, scenario, rule and chan
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,10 @@ class ScenarioError(ValueError):
     """A scenario that cannot be planned, with the seed row at fault in the message."""
 
 
+@overload
+def _num(row: pd.Series, name: str, default: float) -> float: ...
+@overload
+def _num(row: pd.Series, name: str, default: None = None) -> float | None: ...
 def _num(row: pd.Series, name: str, default: float | None = None) -> float | None:
     value = row.get(name)
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
@@ -58,7 +63,7 @@ def build_plan(
         raise fail(f"bound_pct must be >= 0, got {bound_pct}")
     lower = current * max(0.0, 1 - bound_pct / 100)
     upper = current * (1 + bound_pct / 100)
-    budget = None
+    budget: float | None = None
     if objective != "target":
         total = _num(scenario, "total_budget")
         if total is not None:
@@ -240,7 +245,7 @@ def _plan_one(
     out = []
     plan, target_pct = build_plan(sc, rules[rules["scenario_id"] == sc["scenario_id"]], group_map, channels, now)
     before = draws.contribution(now, plan.horizon)
-    if plan.objective == "target" and plan.target is None:
+    if plan.objective == "target" and plan.target is None and target_pct is not None:
         plan.target = float(before.sum(axis=1).mean() * (1 + target_pct / 100))
     try:
         result = optimize_allocation(draws, plan, now)

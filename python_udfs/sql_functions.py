@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
+from duckdb.func import PythonUDFType
 
 from python_udfs import transforms
 
@@ -80,8 +81,9 @@ def optimize_budget(
 def register(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Register every mmm_* function on a DuckDB connection."""
     d, i, v = "DOUBLE", "INTEGER", "VARCHAR"
-    con.create_function("mmm_logistic_saturation", logistic_saturation, [d, d], d, type="arrow")
-    con.create_function("mmm_channel_response", channel_response, [d, d, d, d, d, d, i], d, type="arrow")
+    arrow = PythonUDFType.ARROW
+    con.create_function("mmm_logistic_saturation", logistic_saturation, [d, d], d, type=arrow)
+    con.create_function("mmm_channel_response", channel_response, [d, d, d, d, d, d, i], d, type=arrow)
     con.create_function("mmm_geometric_adstock", geometric_adstock, [f"{d}[]", d], d)
     con.create_function(
         "mmm_optimize_budget",

@@ -48,6 +48,8 @@ def saturation(kind: str, x: npt.ArrayLike, p1: float, p2: float | None = None) 
     x = np.asarray(x, dtype=float)
     if kind == "logistic":
         return (1 - np.exp(-p1 * x)) / (1 + np.exp(-p1 * x))
+    if p2 is None:
+        raise ValueError(f"saturation {kind} needs its second parameter")
     if kind == "hill":
         xs = np.power(np.maximum(x, 0), p1)
         return xs / (np.power(p2, p1) + xs)

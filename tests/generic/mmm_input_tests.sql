@@ -43,6 +43,25 @@
 {% endtest %}
 
 
+{% test mmm_positive(model, column_name, key_columns) %}
+  {%- set failing -%}
+    select {{ key_columns | join(', ') }}, {{ column_name }} from {{ model }} where {{ column_name }} <= 0
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'values that are not above zero', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_no_problem(model, column_name, key_columns) %}
+  {#- rows a model marked unusable, each with its reason -#}
+  {%- set failing -%}
+    select {{ key_columns | join(', ') }}, {{ column_name }} from {{ model }} where {{ column_name }} is not null
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'rows that cannot be used', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
 {% test mmm_valid_period(model, key_columns) %}
   {%- set max_days = 7 * var('mmm_max_period_weeks') | int - 6 -%}
   {%- set failing -%}
@@ -53,6 +72,17 @@
   {%- endset -%}
   {{ mmm_report_invalid(model, 'period_start', 'periods that are not dates, end before they start, or are longer than '
       ~ max_days ~ ' days (var mmm_max_period_weeks)', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_names_not_in(model, column_name, reference, reference_column) %}
+  {#- Names that would collide with another input's (an event named like a control) -#}
+  {%- set failing -%}
+    select distinct {{ column_name }} from {{ model }}
+    where lower(trim({{ column_name }})) in (select lower(trim({{ reference_column }})) from {{ reference }})
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'names already used by ' ~ reference.identifier ~ '.' ~ reference_column ~ ' (rename one)', failing) }}
   {{ failing }}
 {% endtest %}
 

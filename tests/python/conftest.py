@@ -92,3 +92,16 @@ def demo_fit(tmp_path_factory):
     start = time.perf_counter()
     second = run_dbt(["build"], db)
     return db, first.output, second.output, time.perf_counter() - start
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Lanes by what a test costs. `fit`: needs the demo's full default fit; `dbt`: runs dbt
+    (every module that imports run_dbt). The quick lane (`make test-quick`) is what is left:
+    units, generated posteriors and small fits in Python; the fast lane (`make test-fast`) adds
+    dbt builds of the SQL layer, bad inputs and tiny fits."""
+    for item in items:
+        if "demo_fit" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.fit)
+        module = getattr(item, "module", None)
+        if module is not None and getattr(module, "run_dbt", None) is run_dbt:
+            item.add_marker(pytest.mark.dbt)

@@ -26,8 +26,19 @@ SHORT_FIT = {"chains": 2, "draws": 150, "tune": 250}
 @pytest.fixture(scope="module")
 def geo_build(tmp_path_factory):
     db = tmp_path_factory.mktemp("geo") / "meridian_geo.duckdb"
+    # one geo's lift test (made up: only its path through the geo model is checked)
+    lift = db.parent / "lift_tests.csv"
+    lift.write_text(
+        "test_id,channel,geo,period_start,period_end,spend_change,lift,lift_se\n"
+        "geo0_ch0,Channel0_spend,Geo0,2022-03-07,2022-04-24,5226,261300,50000\n"
+    )
     # a short fit need not pass the review; the budget tables are built from it all the same
-    dbt_vars = {**DATASETS["meridian_geo"], "mmm_fit": SHORT_FIT, "mmm_allow_failed_review": True}
+    dbt_vars = {
+        **DATASETS["meridian_geo"],
+        "mmm_inputs": {"lift_tests": {"path": str(lift), "has_geo": True}},
+        "mmm_fit": SHORT_FIT,
+        "mmm_allow_failed_review": True,
+    }
     proc = run_dbt(["build"], db, dbt_vars)
     return db, proc.output
 
@@ -42,6 +53,9 @@ def test_every_mart_has_each_geo_and_the_nation(geo_build):
     # the shared adstock and saturation shapes reach every geo
     assert query(db, "select count(distinct geo) from main_build.int_posterior_channel_draws") == [(20,)]
     assert "mmm: fitting 4 channels" in output
+    assert "calibrating with 1 lift test(s): geo0_ch0" in output
+    ((used,),) = query(db, "select lift_tests from main.mmm_runs where is_current")
+    assert '"geo": "Geo0"' in used
 
 
 def test_national_figures_are_sums_over_geos_per_draw(geo_build):

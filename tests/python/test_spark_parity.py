@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import pandas as pd
 import pytest
 from conftest import run_dbt
 from engines import SPARK_SCHEMA, SQL_SELECTION, SparkProject, built_models, differences, duckdb_load, duckdb_read
@@ -37,17 +38,32 @@ def posterior():
 
 
 @pytest.fixture(scope="module")
-def duckdb_build(tmp_path_factory, posterior):
+def optional_inputs(tmp_path_factory) -> dict:
+    """An event and a lift test (parquet: Spark reads no CSV path), so their models have rows."""
+    folder = tmp_path_factory.mktemp("optional_inputs")
+    events = pd.DataFrame({"event": ["launch"], "period_start": ["2022-05-10"], "period_end": ["2022-05-12"]})
+    lift = pd.DataFrame(
+        {"test_id": ["tv_spring"], "channel": ["tv"], "period_start": ["2023-03-06"], "period_end": ["2023-04-30"]}
+        | {"spend_change": [7336.0], "lift": [7832.0], "lift_se": [783.0]}
+    )
+    events.to_parquet(folder / "events.parquet")
+    lift.to_parquet(folder / "lift_tests.parquet")
+    paths = {name: {"path": str(folder / f"{name}.parquet")} for name in ("events", "lift_tests")}
+    return {"mmm_inputs": paths}
+
+
+@pytest.fixture(scope="module")
+def duckdb_build(tmp_path_factory, posterior, optional_inputs):
     db = tmp_path_factory.mktemp("parity_duckdb") / "parity.duckdb"
     run_dbt(["seed"], db)
     duckdb_load(db, posterior)
-    run_dbt(["build", *SQL_SELECTION], db)
+    run_dbt(["build", *SQL_SELECTION], db, optional_inputs)
     return db
 
 
 @pytest.fixture(scope="module")
-def spark_build(tmp_path_factory, posterior):
-    project = SparkProject(tmp_path_factory.mktemp("parity_spark"))
+def spark_build(tmp_path_factory, posterior, optional_inputs):
+    project = SparkProject(tmp_path_factory.mktemp("parity_spark"), dbt_vars=optional_inputs)
     project.dbt(["seed"])
     project.load(posterior)
     _, results = project.dbt(["build", *SQL_SELECTION])

@@ -13,7 +13,8 @@ from python_udfs.fit_node import fit_or_reuse
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", unique_key="run_id")
+    # append_new_columns: a fits table from an older version gains new columns (null for its rows)
+    dbt.config(materialized="incremental", unique_key="run_id", on_schema_change="append_new_columns")
     meta = dbt.config.get("meta") or {}
     settings = json.loads(meta.get("mmm_fit_json") or "{}")
     for key in ("max_lag", "holdout_weeks"):  # one source of truth, shared with the SQL layer
@@ -38,4 +39,5 @@ def model(dbt, session):
         config,
         stored,
         force_refit=str(meta.get("mmm_force_refit")).lower() == "true",
+        experiments=to_pandas(dbt.ref("int_lift_tests")),
     )

@@ -53,6 +53,7 @@ final as (
         fits.is_converged,
         fits.worst_parameters,
         fits.pymc_marketing_version,
+        coalesce(fits.lift_tests, '[]') as lift_tests,
         coalesce(verdicts.review_status, 'not_reviewed') as review_status,
         verdicts.review_failed_checks,
         coalesce(verdicts.review_status, 'fail') <> 'fail' and fits.is_converged as is_usable,
