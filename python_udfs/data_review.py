@@ -311,3 +311,11 @@ def _week_start_check(kpi_input: pd.DataFrame, week_start: str, t: DataReviewThr
 def failures(review: pd.DataFrame) -> list[str]:
     """Messages of the failed checks."""
     return review.loc[review["status"] == "fail", "message"].tolist()
+
+
+def stop_on_failures(review: pd.DataFrame) -> None:
+    """Raise naming every failed check, so a node that samples never starts on data the review
+    failed (its dbt test already stops `dbt build`; this stops `dbt run` too)."""
+    failed = failures(review)
+    if failed:
+        raise ValueError("MMM INPUT ERROR in " + "; ".join(failed))

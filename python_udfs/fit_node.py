@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pandas as pd
 import pyarrow as pa
 
-from python_udfs import lift_tests, mmm_fit, posterior_tables
+from python_udfs import lift_tests, mmm_fit, model_comparison, posterior_tables
 from python_udfs.config import FitConfig
-from python_udfs.panel import build_model_frame
+from python_udfs.model_comparison import CompareConfig
+from python_udfs.panel import ModelFrame, build_model_frame
 
 FITS_SCHEMA = pa.schema(
     [
@@ -49,6 +51,136 @@ FITS_SCHEMA = pa.schema(
 )
 
 
+def settings_from_meta(meta: dict) -> tuple[FitConfig, CompareConfig]:
+    """The fit settings (var mmm_fit, with max_lag and holdout_weeks from their own vars, which
+    the SQL layer reads too) and the comparison settings (var mmm_compare), from a fit node's
+    meta; a bad setting is one line naming it."""
+    settings = json.loads(meta.get("mmm_fit_json") or "{}")
+    for key in ("max_lag", "holdout_weeks"):  # one source of truth, shared with the SQL layer
+        if key in settings:
+            raise ValueError(
+                f"MMM CONFIG ERROR in var mmm_fit.{key}: set var mmm_{key} instead; the SQL layer uses it too"
+            )
+        settings[key] = int(meta.get(f"mmm_{key}") or 0)
+    try:
+        config = FitConfig.from_mapping(settings)
+        compare = CompareConfig.from_mapping(
+            json.loads(meta.get("mmm_compare_json") or "{}"), (config.adstock, config.saturation)
+        )
+    except ValueError as err:  # one line naming the setting, not a traceback
+        raise ValueError(f"MMM CONFIG ERROR in {err}") from None
+    return config, compare
+
+
+COMPARISON_SCHEMA = pa.schema(
+    [
+        ("comparison_id", pa.string()),
+        ("compared_at", pa.timestamp("us", tz="UTC")),
+        ("data_hash", pa.string()),
+        ("form", pa.string()),
+        ("adstock", pa.string()),
+        ("saturation", pa.string()),
+        ("rank", pa.int64()),
+        ("elpd_loo", pa.float64()),
+        ("elpd_se", pa.float64()),
+        ("p_loo", pa.float64()),
+        ("elpd_diff", pa.float64()),
+        ("elpd_diff_se", pa.float64()),
+        ("weight", pa.float64()),
+        ("n_pareto_k_bad", pa.int64()),
+        ("holdout_crps", pa.float64()),
+        ("max_r_hat", pa.float64()),
+        ("min_ess_bulk", pa.float64()),
+        ("divergences", pa.int64()),
+        ("is_converged", pa.bool_()),
+        ("fit_seconds", pa.float64()),
+        ("select_rule", pa.string()),
+        ("is_selected", pa.bool_()),
+    ]
+)
+
+
+def compare_or_reuse(
+    panel: pd.DataFrame,
+    spend: pd.DataFrame,
+    controls: pd.DataFrame,
+    config: FitConfig,
+    compare: CompareConfig,
+    stored: pd.DataFrame | None,
+    *,
+    experiments: pd.DataFrame | None = None,
+    log=print,
+) -> pa.Table:
+    """New rows for mmm_model_comparison: one per candidate form, or none when the comparison is
+    off or this data, these settings and forms were compared already (each candidate is a
+    full fit, so a rebuild with nothing changed must not repeat them)."""
+    if not compare.enabled:
+        return COMPARISON_SCHEMA.empty_table()
+    prepared = prepare(panel, spend, controls, config, experiments)
+    key = model_comparison.comparison_id(prepared.data_hash, prepared.config, compare)
+    if stored is not None and len(stored) and (stored["comparison_id"] == key).any():
+        log(f"mmm compare: data, settings and forms unchanged; reusing comparison {key}")
+        return COMPARISON_SCHEMA.empty_table()
+    prepared.config.check_sampler_installed()
+    table = model_comparison.compare_forms(prepared.mf, prepared.config, compare, prepared.tests, log=log)
+    table.insert(0, "comparison_id", key)
+    table.insert(1, "compared_at", datetime.now(UTC))
+    table.insert(2, "data_hash", prepared.data_hash)
+    table["select_rule"] = compare.select
+    return pa.Table.from_pandas(table[COMPARISON_SCHEMA.names], schema=COMPARISON_SCHEMA, preserve_index=False)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a fit sees: the model frame, the experiments, the settings resolved from the data,
+    and the hash of the data (panel and experiments) that keys the fit cache."""
+
+    mf: ModelFrame
+    tests: pd.DataFrame
+    config: FitConfig
+    data_hash: str
+
+
+def prepare(
+    panel: pd.DataFrame,
+    spend: pd.DataFrame,
+    controls: pd.DataFrame,
+    config: FitConfig,
+    experiments: pd.DataFrame | None = None,
+) -> Prepared:
+    """The model frame, experiments, resolved settings and data hash, the same for the fit and
+    the model comparison (so the comparison's key is the fit's)."""
+    mf = build_model_frame(panel, spend, controls, trend=config.trend)
+    tests = lift_tests.measurements(experiments, mf.geos)
+    if config.holdout_weeks and int(mf.holdout.sum()) != config.holdout_weeks * len(mf.geos):
+        raise ValueError(
+            f"var mmm_fit.holdout_weeks ({config.holdout_weeks}) must equal var "
+            f"mmm_holdout_weeks, which flags the weeks in int_weeks"
+        )
+    config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)))
+    data_hash = mf.data_hash()
+    if len(tests):  # without tests the hash is the panel's alone, so older fits are still reused
+        data_hash = hashlib.sha256(f"{data_hash}{lift_tests.fingerprint(tests)}".encode()).hexdigest()[:16]
+    return Prepared(mf, tests, config, data_hash)
+
+
+def select_form(prepared: Prepared, compare: CompareConfig, comparisons: pd.DataFrame | None) -> FitConfig:
+    """The run's config with the form var mmm_compare selects; the configured form when the
+    comparison only reports. The comparison must be the current one (same data and settings)."""
+    config = prepared.config
+    if not compare.enabled or compare.select == "configured":
+        return config
+    key = model_comparison.comparison_id(prepared.data_hash, config, compare)
+    rows = comparisons[comparisons["comparison_id"] == key] if comparisons is not None and len(comparisons) else None
+    if rows is None or not len(rows):
+        raise ValueError(
+            "MMM CONFIG ERROR in var mmm_compare.select: no model comparison for this data and these settings; "
+            "build mmm_model_comparison first (dbt build selects it)"
+        )
+    chosen = rows[rows["is_selected"].astype(bool)].iloc[0]
+    return replace(config, adstock=str(chosen["adstock"]), saturation=str(chosen["saturation"]))
+
+
 def fit_or_reuse(
     panel: pd.DataFrame,
     spend: pd.DataFrame,
@@ -59,20 +191,16 @@ def fit_or_reuse(
     force_refit: bool = False,
     log=print,
     experiments: pd.DataFrame | None = None,
+    compare: CompareConfig | None = None,
+    comparisons: pd.DataFrame | None = None,
 ) -> pa.Table:
     """One row for the fits table: a new fit, or the stored fit for the same data and config.
-    `experiments` are int_lift_tests' rows; they are part of the data the fit saw."""
-    mf = build_model_frame(panel, spend, controls, trend=config.trend)
-    tests = lift_tests.measurements(experiments, mf.geos)
-    if config.holdout_weeks and int(mf.holdout.sum()) != config.holdout_weeks * len(mf.geos):
-        raise ValueError(
-            f"var mmm_fit.holdout_weeks ({config.holdout_weeks}) must equal var "
-            f"mmm_holdout_weeks, which flags the weeks in int_weeks"
-        )
-    config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)))
-    data_hash, config_hash = mf.data_hash(), config.config_hash()
-    if len(tests):  # without tests the hash is the panel's alone, so older fits are still reused
-        data_hash = hashlib.sha256(f"{data_hash}{lift_tests.fingerprint(tests)}".encode()).hexdigest()[:16]
+    `experiments` are int_lift_tests' rows; they are part of the data the fit saw. With var
+    mmm_compare selecting a form, `comparisons` (mmm_model_comparison) says which."""
+    prepared = prepare(panel, spend, controls, config, experiments)
+    mf, tests, data_hash = prepared.mf, prepared.tests, prepared.data_hash
+    config = select_form(prepared, compare or CompareConfig(), comparisons)
+    config_hash = config.config_hash()
     now = datetime.now(UTC)
     if stored is not None and len(stored) and not force_refit:
         hit = stored[(stored["data_hash"] == data_hash) & (stored["config_hash"] == config_hash)]

@@ -168,16 +168,16 @@ def test_runs_record_their_experiments_and_refit_when_they_change(sql_layer_db, 
     assert query(db, "select count(*) from main.mmm_fits") == [(2,)]
 
 
-@pytest.mark.parametrize(
-    ("edit", "message"),
-    [
-        ({"channel": "radio"}, "channel is not one the model fits"),
-        ({"period_start": "2030-01-07", "period_end": "2030-02-03"}, "overlaps no week of the panel"),
-        ({"spend_change": 1e9}, "spend before the change would be negative"),
-    ],
-)
-def test_a_test_that_cannot_be_used_stops_the_build_naming_it(sql_layer_db, copy_of, tmp_path, edit, message):
+def test_tests_that_cannot_be_used_stop_the_build_naming_each(sql_layer_db, copy_of, tmp_path):
     db = copy_of(sql_layer_db)
-    inputs = {"mmm_inputs": {"lift_tests": {"path": _lift_csv(tmp_path / "lift.csv", [{**TV_TEST, **edit}])}}}
+    bad = {
+        "unknown_channel": ({"channel": "radio"}, "channel is not one the model fits"),
+        "outside_panel": ({"period_start": "2030-01-07", "period_end": "2030-02-03"}, "overlaps no week of the panel"),
+        "too_large": ({"spend_change": 1e9}, "spend before the change would be negative"),
+    }
+    rows = [{**TV_TEST, "test_id": name, **edit} for name, (edit, _) in bad.items()]
+    inputs = {"mmm_inputs": {"lift_tests": {"path": _lift_csv(tmp_path / "lift.csv", rows)}}}
     out = run_dbt(["build", "--select", "stg_lift_tests", "int_lift_tests"], db, inputs, ok=False).output
-    assert "MMM INPUT ERROR in int_lift_tests.problem" in out and "test_id=tv_spring_2023" in out and message in out
+    assert "MMM INPUT ERROR in int_lift_tests.problem" in out
+    for name, (_, message) in bad.items():
+        assert f"test_id={name}, channel=" in out and message in out, name
