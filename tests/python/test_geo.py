@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.skipif(not available(), reason="../shared/data is not beside the checkout"),
 ]
 
-SHORT_FIT = {"chains": 2, "draws": 150, "tune": 250}
+SHORT_FIT = {"chains": 2, "draws": 100, "tune": 200}  # wiring, not convergence
 
 
 @pytest.fixture(scope="module")

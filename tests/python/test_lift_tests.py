@@ -13,6 +13,7 @@ from conftest import query, run_dbt
 
 from python_udfs import lift_tests, transforms
 from python_udfs.config import FitConfig
+from python_udfs.fit_node import prepare
 from python_udfs.mmm_fit import fit_mmm
 from python_udfs.panel import build_model_frame
 
@@ -23,7 +24,7 @@ MAX_LAG = 3
 BETA = {"big": 3000.0, "small": 300.0}
 LAM = {"big": 1.5, "small": 1.5}
 ALPHA = {"big": 0.3, "small": 0.3}
-SHORT_FIT = {"chains": 2, "draws": 400, "tune": 400, "max_lag": MAX_LAG, "yearly_seasonality": 0}
+SHORT_FIT = {"chains": 2, "draws": 300, "tune": 300, "max_lag": MAX_LAG, "yearly_seasonality": 0}
 
 
 def generate(seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float], dict[str, float]]:
@@ -164,8 +165,21 @@ def test_runs_record_their_experiments_and_refit_when_they_change(sql_layer_db, 
     )
     assert test["x"] == pytest.approx(recorded_tv - 7336.0 / 8)
     assert "reusing fit" in build(TV_TEST)
-    assert "calibrating with 1 lift test(s)" in build({**TV_TEST, "lift_se": 500.0})
-    assert query(db, "select count(*) from main.mmm_fits") == [(2,)]
+    assert query(db, "select count(*) from main.mmm_fits") == [(1,)]
+
+
+def test_a_changed_test_is_new_data():
+    """The tests' figures join the data hash (so a changed test refits); none leaves it as it was."""
+    panel, spend, _, test = generate()
+    controls = pd.DataFrame(columns=["week_start", "geo", "control", "value"])
+    config = FitConfig.from_mapping(SHORT_FIT)
+    row = {"test_id": "t", "channel": "small", "geo": "total", **test, "sigma": 1.0}
+    hashes = [
+        prepare(panel, spend, controls, config, rows).data_hash
+        for rows in (None, pd.DataFrame([row]), pd.DataFrame([{**row, "sigma": 2.0}]))
+    ]
+    assert len(set(hashes)) == 3
+    assert hashes[0] == build_model_frame(panel, spend, controls).data_hash()
 
 
 def test_tests_that_cannot_be_used_stop_the_build_naming_each(sql_layer_db, copy_of, tmp_path):

@@ -17,7 +17,7 @@ from python_udfs.panel import build_model_frame
 WEEKS = 130
 MAX_LAG = 6
 HOLDOUT = 13
-SHORT_FIT = {"chains": 2, "draws": 300, "tune": 400, "max_lag": MAX_LAG, "holdout_weeks": HOLDOUT}
+SHORT_FIT = {"chains": 2, "draws": 250, "tune": 300, "max_lag": MAX_LAG, "holdout_weeks": HOLDOUT}
 CHANNELS = {"tv": 5000.0, "search": 3000.0, "social": 2000.0}  # effect at full saturation
 
 

@@ -16,6 +16,9 @@ def model(dbt, session):
     config, compare = settings_from_meta(meta)
     stop_on_failures(to_pandas(dbt.ref("mmm_data_review")))
     stored = to_pandas(session.sql(f"select * from {dbt.this}")) if dbt.is_incremental else None
+    # read only when it picks the form, so `dbt run -s mmm_fits` works without the comparison
+    selects = compare.enabled and compare.select != "configured"
+    comparisons = to_pandas(dbt.ref("mmm_model_comparison")) if selects else None
     return fit_or_reuse(
         to_pandas(dbt.ref("int_weekly_panel")),
         to_pandas(dbt.ref("int_media_spend_weekly")),
@@ -25,5 +28,5 @@ def model(dbt, session):
         force_refit=str(meta.get("mmm_force_refit")).lower() == "true",
         experiments=to_pandas(dbt.ref("int_lift_tests")),
         compare=compare,
-        comparisons=to_pandas(dbt.ref("mmm_model_comparison")),
+        comparisons=comparisons,
     )
