@@ -20,6 +20,7 @@ SQL_LAYER = [
     "--select",
     "+int_media_adstock_lags",
     "+int_controls_weekly",
+    "+int_lift_tests",
     "assert_panel_spend_matches_raw",
 ]
 
