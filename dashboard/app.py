@@ -69,6 +69,7 @@ pages = st.navigation(
         st.Page("views/budget.py", title="Budget scenarios"),
         st.Page("views/fit.py", title="Fitted vs actual"),
         st.Page("views/diagnostics.py", title="Diagnostics"),
+        st.Page("views/validation.py", title="Validation"),
     ]
 )
 pages.run()

@@ -125,3 +125,17 @@ def fitted_vs_actual(fitted: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
         span = pd.DataFrame({"start": [holdout["week_start"].min()], "end": [holdout["week_start"].max()]})
         layers.insert(0, alt.Chart(span).mark_rect(opacity=0.12, color="orange").encode(x="start:T", x2="end:T"))
     return alt.layer(*layers).properties(title="Fitted (blue, 94% predictive band) against actual (black)")
+
+
+def roas_by_fold(stability: pd.DataFrame) -> alt.LayerChart:
+    """Each channel's ROAS in each cross-validation fold, with its interval: a channel whose
+    intervals do not overlap from fold to fold is one the data does not pin down."""
+    roas = stability.loc[stability["parameter"] == "roas"].assign(fold=lambda f: f["fold"].astype(str))
+    base = alt.Chart(roas, title="ROAS by cross-validation fold").encode(
+        y=alt.Y("channel:N", title=None), yOffset=alt.YOffset("fold:N"), color=alt.Color("fold:N", title="fold")
+    )
+    rule = base.mark_rule(strokeWidth=3).encode(x=alt.X("lower:Q", title="ROAS"), x2="upper:Q")
+    point = base.mark_point(filled=True, size=60).encode(
+        x="mean:Q", tooltip=["channel:N", "fold:N", alt.Tooltip("mean:Q", format=".2f")]
+    )
+    return rule + point

@@ -122,6 +122,41 @@ MARTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Validation tables, empty unless vars mmm_compare / mmm_cv turn them on; absent in files built
+# before they existed. Each keeps every comparison or validation: the latest is shown.
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "mmm_model_comparison": (
+        "comparison_id",
+        "compared_at",
+        "form",
+        "rank",
+        "elpd_loo",
+        "elpd_se",
+        "elpd_diff",
+        "elpd_diff_se",
+        "weight",
+        "n_pareto_k_bad",
+        "holdout_crps",
+        "is_converged",
+        "is_selected",
+    ),
+    "mmm_cv_folds": (
+        "cv_id",
+        "validated_at",
+        "fold",
+        "train_end",
+        "test_start",
+        "test_end",
+        "crps",
+        "mape",
+        "coverage",
+        "max_r_hat",
+        "min_ess_bulk",
+        "is_converged",
+    ),
+    "mmm_cv_parameter_stability": ("cv_id", "fold", "channel", "parameter", "mean", "lower", "upper"),
+}
+
 # Marts that keep rows for every run (the others hold the current run only).
 RUN_KEYED = ("mmm_model_review", "mmm_parameter_summary")
 
@@ -185,6 +220,7 @@ def read_results(path: Path) -> Results:
     con = _connect(path)
     try:
         tables = {mart: _read_mart(con, mart, columns) for mart, columns in MARTS.items()}
+        tables.update(_read_validation(con))
         failed_build = _failed_build_run(con)
     finally:
         con.close()
@@ -222,6 +258,24 @@ def _read_mart(con: duckdb.DuckDBPyConnection, mart: str, columns: tuple[str, ..
         raise ResultsUnavailable(f"mart {SCHEMA}.{mart} lacks column(s) {missing}; rebuild with this version")
     select = ", ".join(f'"{c}"' for c in columns)
     return con.sql(f"select {select} from {SCHEMA}.{mart}").df()
+
+
+def _read_validation(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The latest model comparison and cross-validation (empty frames when there are none)."""
+    out = {
+        mart: _read_mart(con, mart, columns) if _exists(con, mart) else pd.DataFrame(columns=list(columns))
+        for mart, columns in OPTIONAL.items()
+    }
+    latest_by = {"mmm_model_comparison": ("comparison_id", "compared_at"), "mmm_cv_folds": ("cv_id", "validated_at")}
+    for mart, (key, at) in latest_by.items():
+        frame = out[mart]
+        if len(frame):
+            latest = frame.loc[frame[at] == frame[at].max(), key].iloc[0]
+            out[mart] = frame.loc[frame[key] == latest].reset_index(drop=True)
+    folds = out["mmm_cv_folds"]
+    stability = out["mmm_cv_parameter_stability"]
+    out["mmm_cv_parameter_stability"] = stability.loc[stability["cv_id"].isin(folds["cv_id"])].reset_index(drop=True)
+    return out
 
 
 def _exists(con: duckdb.DuckDBPyConnection, mart: str, schema: str = SCHEMA) -> bool:

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
-from python_udfs import lift_tests, mmm_fit, model_comparison, posterior_tables
+from python_udfs import cross_validation, lift_tests, mmm_fit, model_comparison, posterior_tables
 from python_udfs.config import FitConfig
+from python_udfs.cross_validation import CVConfig
 from python_udfs.model_comparison import CompareConfig
 from python_udfs.panel import ModelFrame, build_model_frame
 
@@ -128,6 +129,68 @@ def compare_or_reuse(
     table.insert(2, "data_hash", prepared.data_hash)
     table["select_rule"] = compare.select
     return pa.Table.from_pandas(table[COMPARISON_SCHEMA.names], schema=COMPARISON_SCHEMA, preserve_index=False)
+
+
+def cv_from_meta(meta: dict) -> CVConfig:
+    """The cross-validation settings (var mmm_cv) from a fit node's meta, one line naming a bad one."""
+    try:
+        return CVConfig.from_mapping(json.loads(meta.get("mmm_cv_json") or "{}"))
+    except ValueError as err:
+        raise ValueError(f"MMM CONFIG ERROR in {err}") from None
+
+
+CV_SCHEMA = pa.schema(
+    [
+        ("cv_id", pa.string()),
+        ("validated_at", pa.timestamp("us", tz="UTC")),
+        ("data_hash", pa.string()),
+        ("fold", pa.int64()),
+        ("train_start", pa.timestamp("us")),
+        ("train_end", pa.timestamp("us")),
+        ("test_start", pa.timestamp("us")),
+        ("test_end", pa.timestamp("us")),
+        ("n_weeks_train", pa.int64()),
+        ("n_weeks_test", pa.int64()),
+        ("crps", pa.float64()),
+        ("mape", pa.float64()),
+        ("coverage", pa.float64()),
+        ("max_r_hat", pa.float64()),
+        ("min_ess_bulk", pa.float64()),
+        ("divergences", pa.int64()),
+        ("is_converged", pa.bool_()),
+        ("fit_seconds", pa.float64()),
+        ("lift_tests", pa.string()),
+        ("parameters", pa.string()),
+    ]
+)
+
+
+def cv_or_reuse(
+    panel: pd.DataFrame,
+    spend: pd.DataFrame,
+    controls: pd.DataFrame,
+    config: FitConfig,
+    cv: CVConfig,
+    stored: pd.DataFrame | None,
+    *,
+    experiments: pd.DataFrame | None = None,
+    log=print,
+) -> pa.Table:
+    """New rows for mmm_cv_folds: one per fold, or none when CV is off or this data, these
+    settings and folds were validated already (each fold is a full fit)."""
+    if not cv.enabled:
+        return CV_SCHEMA.empty_table()
+    prepared = prepare(panel, spend, controls, config, experiments)
+    key = cross_validation.cv_id(prepared.data_hash, prepared.config, cv)
+    if stored is not None and len(stored) and (stored["cv_id"] == key).any():
+        log(f"mmm cv: data, settings and folds unchanged; reusing cross-validation {key}")
+        return CV_SCHEMA.empty_table()
+    prepared.config.check_sampler_installed()
+    table = cross_validation.run_folds(prepared.mf, prepared.config, cv, experiments, log=log)
+    table.insert(0, "cv_id", key)
+    table.insert(1, "validated_at", datetime.now(UTC))
+    table.insert(2, "data_hash", prepared.data_hash)
+    return pa.Table.from_pandas(table[CV_SCHEMA.names], schema=CV_SCHEMA, preserve_index=False)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from python_udfs import mmm_fit, posterior_tables
+from python_udfs import holdout, mmm_fit, posterior_tables
 from python_udfs.config import ADSTOCKS, SATURATIONS, FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -150,20 +150,5 @@ def selected_form(table: pd.DataFrame, compare: CompareConfig, configured: str) 
 
 
 def holdout_crps(mmm: Any, mf: ModelFrame, seed: int) -> float:
-    """Mean CRPS over the holdout weeks of the posterior predictive, in KPI units; the last
-    training weeks are carried in so adstock sees the spend before the holdout."""
-    from pymc_marketing.metrics import crps
-
-    holdout = mf.frame.loc[mf.holdout.to_numpy()].reset_index(drop=True)
-    pred = mmm.sample_posterior_predictive(
-        holdout.drop(columns=["kpi"]),
-        extend_idata=False,
-        include_last_observations=True,
-        combined=True,
-        random_seed=seed,
-        progressbar=False,
-    )
-    y = pred["y"] * mmm.idata["constant_data"].to_dataset()["target_scale"]  # y is on the scaled KPI
-    draws = y.transpose("sample", "date", ...).values.reshape(y.sizes["sample"], -1)
-    observed = holdout.sort_values([c for c in ("date", "geo") if c in holdout])["kpi"].to_numpy()
-    return float(crps(observed, draws))
+    """Mean CRPS over the holdout weeks of the posterior predictive, in KPI units."""
+    return holdout.scores(*holdout.predictive(mmm, mf, seed)).crps

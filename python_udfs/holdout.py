@@ -1,0 +1,57 @@
+"""Out-of-time scores of a fitted MMM on the weeks it did not see: CRPS, MAPE and coverage.
+
+Why one module: the model comparison and the time-slice cross-validation score held-out weeks
+the same way, so a fold's CRPS and a candidate form's CRPS can be read side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from python_udfs.panel import ModelFrame
+from python_udfs.posterior_tables import CI_PROB
+
+
+@dataclass(frozen=True)
+class HoldoutScores:
+    crps: float  # mean CRPS per held-out row, KPI units
+    mape: float  # mean absolute percentage error of the posterior predictive mean
+    coverage: float  # share of held-out rows inside the predictive interval (CI_PROB)
+
+
+def predictive(mmm: Any, mf: ModelFrame, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Observed KPI (rows) and posterior predictive draws (samples x rows) of the holdout rows,
+    in KPI units, ordered by date then geo; the last training weeks are carried in so adstock
+    sees the spend before the holdout."""
+    holdout = mf.frame.loc[mf.holdout.to_numpy()].reset_index(drop=True)
+    pred = mmm.sample_posterior_predictive(
+        holdout.drop(columns=["kpi"]),
+        extend_idata=False,
+        include_last_observations=True,
+        combined=True,
+        random_seed=seed,
+        progressbar=False,
+    )
+    y = pred["y"] * mmm.idata["constant_data"].to_dataset()["target_scale"]  # y is on the scaled KPI
+    draws = y.transpose("sample", "date", ...).values.reshape(y.sizes["sample"], -1)
+    observed = holdout.sort_values([c for c in ("date", "geo") if c in holdout])["kpi"].to_numpy()
+    return observed, draws
+
+
+def scores(observed: np.ndarray, draws: np.ndarray) -> HoldoutScores:
+    """CRPS (pymc-marketing's), MAPE of the predictive mean (rows with a zero KPI left out)
+    and the share of rows inside the equal-tailed CI_PROB predictive interval."""
+    from pymc_marketing.metrics import crps
+
+    tail = (1 - CI_PROB) / 2
+    low, high = np.quantile(draws, [tail, 1 - tail], axis=0)
+    nonzero = observed != 0
+    ape = np.abs(draws.mean(axis=0) - observed)[nonzero] / np.abs(observed[nonzero])
+    return HoldoutScores(
+        crps=float(crps(observed, draws)),
+        mape=float(ape.mean()) if len(ape) else float("nan"),
+        coverage=float(((observed >= low) & (observed <= high)).mean()),
+    )
