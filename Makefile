@@ -2,6 +2,8 @@
 # Both install uv and the locked environment first, so a fresh clone needs only Python 3.12.
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
+# pytest-xdist workers: one per core of a CI runner; the tests on the demo's fit share one worker
+WORKERS ?= 2
 
 .PHONY: setup demo test test-fast test-quick lint bench docs dashboard
 
@@ -13,10 +15,10 @@ demo: setup ## dbt build on the bundled demo data into ./mmm.duckdb
 	$(UV) run dbt build
 
 test: setup ## the whole test suite, the public-data default fits included (what CI runs)
-	$(UV) run pytest
+	$(UV) run pytest -n $(WORKERS) --dist loadgroup
 
 test-fast: setup ## without the public-data fits and the demo's full fit (about 12 min)
-	$(UV) run pytest -m "not slow and not fit"
+	$(UV) run pytest -n $(WORKERS) --dist loadgroup -m "not slow and not fit"
 
 test-quick: setup ## no dbt builds: units, generated posteriors, compiled SQL (under a minute)
 	$(UV) run pytest -m "not slow and not fit and not dbt"

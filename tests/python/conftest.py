@@ -103,6 +103,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "demo_fit" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.fit)
+            # with pytest-xdist (make test), every test on the demo's fit runs in one worker, so
+            # the fit is sampled once
+            item.add_marker(pytest.mark.xdist_group("demo_fit"))
         module = getattr(item, "module", None)
         if module is not None and getattr(module, "run_dbt", None) is run_dbt:
             item.add_marker(pytest.mark.dbt)
