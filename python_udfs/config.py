@@ -43,6 +43,9 @@ class FitConfig:
     # Fourier modes of the yearly seasonality; None: from the data (fourier_modes_for).
     yearly_seasonality: int | None = None
     trend: bool = True
+    # A baseline that drifts: the intercept times a smooth positive multiplier (pymc-marketing's
+    # SoftPlusHSGP; python_udfs/baseline.py). With it, trend: false is usually what you want.
+    time_varying_intercept: bool = False
     priors: dict[str, Any] = field(default_factory=dict)
     # Geo panels only: partial (a national effect per channel with geo deviations), none (every
     # geo on its own) or full (one effect per channel for every geo).
@@ -120,10 +123,14 @@ class FitConfig:
     def model_dict(self) -> dict[str, Any]:
         """Every setting that shapes the draws, sampler, seed and gate thresholds included: a
         change to any of them is a different fit, so all are hashed into the cache key. `cores`
-        is left out: the draws are the same on any number of cores (tested). `model_version`
+        is left out: the draws are the same on any number of cores (tested), and
+        `time_varying_intercept` when off, so fits stored before it existed are reused. `model_version`
         changes whenever the model's code does (its default priors, say), so a stored fit of an
         older model is not reused for a new one."""
-        return {**{k: v for k, v in asdict(self).items() if k != "cores"}, "model_version": MODEL_VERSION}
+        settings = {k: v for k, v in asdict(self).items() if k != "cores"}
+        if not self.time_varying_intercept:  # off: the key of every fit stored before the option
+            settings.pop("time_varying_intercept")
+        return {**settings, "model_version": MODEL_VERSION}
 
     def to_json(self) -> str:
         return json.dumps(self.model_dict(), sort_keys=True, default=str)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
-from python_udfs import cross_validation, lift_tests, mmm_fit, model_comparison, posterior_tables
+from python_udfs import baseline, cross_validation, lift_tests, mmm_fit, model_comparison, posterior_tables
 from python_udfs.config import FitConfig
 from python_udfs.cross_validation import CVConfig
 from python_udfs.model_comparison import CompareConfig
@@ -354,6 +354,7 @@ UNPACKED_SCHEMAS = {
         ("mcse_sd", _F),
     ],
     "scaling": [("parameter", _S), ("geo", _S), ("term", _S), ("value", _F)],
+    "basis": [("week_start", pa.date32()), ("term", _S), ("value", _F)],
     "prior_check": [
         (c, _F)
         for c in (
@@ -370,7 +371,7 @@ UNPACKED_SCHEMAS = {
 
 
 def unpack_new_runs(fits: pd.DataFrame, done_run_ids: set[str], table: str) -> pa.Table:
-    """Long table `table` (draws, sample_stats, summary, scaling, prior_check) for each stored
+    """Long table `table` (draws, sample_stats, summary, scaling, basis, prior_check) for each stored
     fit not yet unpacked, typed by UNPACKED_SCHEMAS; empty when there is nothing new."""
     schema = pa.schema([("run_id", pa.string()), *UNPACKED_SCHEMAS[table]])
     frames = []
@@ -387,6 +388,8 @@ def unpack_new_runs(fits: pd.DataFrame, done_run_ids: set[str], table: str) -> p
             df = posterior_tables.parameter_summary(posterior)
         elif table == "scaling":
             df = posterior_tables.scaling_long(tree, json.loads(row.control_scales))
+        elif table == "basis":
+            df = baseline.basis_long(tree)
         elif table == "prior_check":
             df = posterior_tables.prior_predictive_check(tree)
         df.insert(0, "run_id", row.run_id)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from python_udfs import lift_tests, priors, progress
+from python_udfs import baseline, lift_tests, priors, progress
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -60,15 +60,18 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
     )
     known = {*defaults, *adstock.variable_mapping.values(), *saturation.variable_mapping.values()}
     model_config = {**defaults, **priors.priors_from_vars(config.priors, known)}
+    dims = ("geo",) if len(mf.geos) > 1 else ()
+    n_train_weeks = int(pd.to_datetime(mf.train["date"]).nunique())
     return MMM(
         date_column="date",
         channel_columns=mf.channels,
         control_columns=mf.controls or None,
         target_column="kpi",
-        dims=("geo",) if len(mf.geos) > 1 else None,
+        dims=dims or None,
         adstock=adstock,
         saturation=saturation,
         yearly_seasonality=config.yearly_seasonality or None,
+        time_varying_intercept=baseline.latent_process(n_train_weeks, dims) if config.time_varying_intercept else False,
         model_config=model_config,
         scaling=per_geo_scaling() if len(mf.geos) > 1 else None,
     )
@@ -127,6 +130,10 @@ def fit_mmm(
     for group, names in (("prior_predictive", ["y"]), ("prior", free)):
         part = mmm.idata[group].to_dataset()
         idata[group] = xr.DataTree(part[[n for n in names if n in part.data_vars]])
+    if config.time_varying_intercept:  # phi per week of the panel, for the SQL marts
+        first_week = pd.to_datetime(train["date"]).min()
+        phi = baseline.basis(mmm.time_varying_intercept, mf.frame["date"], first_week)
+        idata["constant_data"] = xr.DataTree(idata["constant_data"].to_dataset().assign({baseline.BASIS: phi}))
     log(f"mmm: sampled in {seconds:.1f} s")
     return mmm, FitResult(idata=idata, seconds=seconds)
 
@@ -170,7 +177,7 @@ def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:
     groups = {
         "posterior": idata["posterior"].to_dataset()[free],
         "sample_stats": idata["sample_stats"].to_dataset()[stats_keep],
-        "constant_data": const[[v for v in ("target_scale", "channel_scale") if v in const]],
+        "constant_data": const[[v for v in ("target_scale", "channel_scale", baseline.BASIS) if v in const]],
     }
     for group in ("prior_predictive", "prior"):
         if group in idata.children:

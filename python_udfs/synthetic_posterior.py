@@ -2,8 +2,8 @@
 
 Building the posterior marts at scale (many geos, many draws) or on an engine that cannot run
 the Python fit (Spark in session mode) needs posterior tables without sampling. These frames
-have the columns of mmm_fits that the marts read, mmm_posterior_draws and
-mmm_posterior_scaling for the default model (geometric adstock, logistic saturation, yearly
+have the columns of mmm_fits that the marts read, mmm_posterior_draws, mmm_posterior_scaling
+and an empty mmm_posterior_basis for the default model (geometric adstock, logistic saturation, yearly
 Fourier seasonality, linear controls), with plausible values from a fixed seed.
 """
 
@@ -88,4 +88,13 @@ def synthetic_posterior(
         "mmm_fits": fits,
         "mmm_posterior_draws": posterior[DRAW_COLUMNS],
         "mmm_posterior_scaling": pd.DataFrame(scaling_rows, columns=SCALING_COLUMNS),
+        # a constant intercept: no time-varying baseline basis (typed, so engines can load it empty)
+        "mmm_posterior_basis": pd.DataFrame(
+            {
+                "run_id": pd.Series(dtype="string"),
+                "week_start": pd.Series(dtype="datetime64[us]"),
+                "term": pd.Series(dtype="string"),
+                "value": pd.Series(dtype="float64"),
+            }
+        ),
     }

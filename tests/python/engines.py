@@ -34,6 +34,16 @@ SQL_SELECTION = [
 ]  # fmt: skip
 
 
+_SPARK_TYPES = {
+    "str": "string",
+    "string": "string",
+    "object": "string",
+    "float64": "double",
+    "int64": "bigint",
+    "datetime64[us]": "timestamp",
+}
+
+
 def duckdb_load(db: Path, tables: dict[str, pd.DataFrame], schema: str = "main_build") -> None:
     """Load fixture tables where the models read them: the build schema (mmm_publish)."""
     with duckdb.connect(str(db)) as con:
@@ -93,7 +103,10 @@ class SparkProject:
         """Into the build schema, where the models read them; `read` reads the published schema."""
         self.spark.sql(f"create schema if not exists {SPARK_SCHEMA}_build")
         for name, frame in tables.items():
-            self.spark.createDataFrame(frame).write.mode("overwrite").format("parquet").saveAsTable(
+            # Spark cannot infer a schema from no rows: an empty table's types come from its dtypes
+            ddl = ", ".join(f"`{c}` {_SPARK_TYPES[str(t)]}" for c, t in frame.dtypes.items())
+            schema = ddl if frame.empty else None
+            self.spark.createDataFrame(frame, schema=schema).write.mode("overwrite").format("parquet").saveAsTable(
                 f"{SPARK_SCHEMA}_build.{name}"
             )
 

@@ -81,11 +81,20 @@ def test_spark_builds_every_sql_model_of_the_layer(spark_build):
     assert expected <= set(models)
 
 
+# Models with rows only under a fit setting the generated posterior (the default model) lacks:
+# built on both engines, empty on both.
+EMPTY_BY_DEFAULT = {"int_baseline_draws"}  # fit setting time_varying_intercept
+
+
 def test_every_model_equals_the_duckdb_build(spark_build, duckdb_build):
     project, models = spark_build
     mismatches = {}
+    assert set(models) >= EMPTY_BY_DEFAULT
     for model in models:
         duck, spark = duckdb_read(duckdb_build, model), project.read(model)
+        if model in EMPTY_BY_DEFAULT:
+            assert len(duck) == len(spark) == 0, model
+            continue
         assert len(duck) > 0, f"{model} is empty on duckdb"
         problems = differences(duck, spark)
         if problems:

@@ -1,5 +1,5 @@
 {#- Every additive component of the predicted KPI, per posterior draw, week and geo, in KPI
-    units: baseline (intercept), trend, seasonality (yearly Fourier), each control and each
+    units: baseline (intercept, constant or time-varying), trend, seasonality (yearly Fourier), each control and each
     channel. Their sum is the model's mean prediction (mu) on the original scale. A geo panel
     also gets the nation (geo 'total'), summed over geos per draw. A view, for
     the same reason as int_channel_contribution_draws. A linear term whose feature is zero that
@@ -23,6 +23,10 @@ seasonality_draws as (
 
 channel_contributions as (
     select * from {{ ref('int_channel_contribution_draws') }}
+),
+
+varying_baseline as (
+    select * from {{ ref('int_baseline_draws') }}
 ),
 
 linear_terms as (
@@ -62,6 +66,9 @@ geo_terms as (
     select * from linear_terms
     union all
     select * from seasonality
+    union all
+    select run_id, chain, draw, week_start, geo, component_type, component, contribution
+    from varying_baseline
 ),
 
 unioned as (

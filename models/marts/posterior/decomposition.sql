@@ -25,6 +25,10 @@ component_draws as (
     select * from {{ ref('int_component_draws') }}
 ),
 
+varying_baseline_draws as (
+    select * from {{ ref('int_baseline_draws') }}
+),
+
 coefficients as (
     select
         run_id,
@@ -74,6 +78,19 @@ seasonality as (
     group by run_id, week_start, geo
 ),
 
+{#- a time-varying baseline has no single coefficient: summarised from its draws -#}
+varying_baseline as (
+    select
+        run_id,
+        week_start,
+        geo,
+        component_type,
+        component,
+        {{ mmm_interval('contribution', 'contribution') }}
+    from varying_baseline_draws
+    group by run_id, week_start, geo, component_type, component
+),
+
 media as (
     select
         run_id,
@@ -109,6 +126,8 @@ final as (
     select * from linear
     union all
     select * from seasonality
+    union all
+    select * from varying_baseline
     union all
     select * from national
     union all
