@@ -372,7 +372,7 @@ def test_dashboard_renders_in_headless_chromium(served_app, tmp_path):
         for path, (link, header, n_charts, n_tables) in PAGES.items():
             # navigate as a user does: the sidebar link, then wait for the page's own header
             page.get_by_test_id("stSidebarNavLink").filter(has_text=link).first.click()
-            page.get_by_role("heading", name=header).wait_for(timeout=60_000)
+            page.get_by_role("heading", name=header, exact=True).wait_for(timeout=60_000)
             # vega-embed and the data grid draw into a canvas (or svg): wait until each has a drawn surface
             for test_id, n in (("stVegaLiteChart", n_charts), ("stDataFrame", n_tables)):
                 page.wait_for_function(
