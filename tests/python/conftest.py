@@ -95,17 +95,39 @@ def demo_fit(tmp_path_factory):
     return db, first.output, second.output, time.perf_counter() - start
 
 
+def _module_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture built once per module (a geo fit, a Spark build)."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.values() if info is not None else ()
+    return any(d.scope == "module" for chain in defs for d in chain)
+
+
+def _group(item: pytest.Item, name: str) -> None:
+    """Send the test to the worker of its group. pytest-xdist 3.8 reads the `xdist_group` mark
+    and appends `@name` to the node id, which its scheduler splits on; it writes `item._nodeid`,
+    which pytest 9 no longer reads (ids live in `item._id`), so without this every worker took
+    any test and each sampled the demo's fit. The id is set here the way xdist sets it."""
+    item.add_marker(pytest.mark.xdist_group(name))
+    if getattr(item.config.option, "loadgroup", False) and "@" not in item.nodeid and hasattr(item, "_id"):
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(f"{item.nodeid}@{name}")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Lanes by what a test costs. `fit`: needs the demo's full default fit; `dbt`: runs dbt
     (every module that imports run_dbt). The quick lane (`make test-quick`) is what is left:
     units, generated posteriors and small fits in Python; the fast lane (`make test-fast`) adds
-    dbt builds of the SQL layer, bad inputs and tiny fits."""
+    dbt builds of the SQL layer, bad inputs and tiny fits.
+
+    With pytest-xdist (make test) a fixture is built once per worker, so the tests on the
+    demo's fit run in one worker, and so do the tests of a module that share a module fixture."""
     for item in items:
         if "demo_fit" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.fit)
-            # with pytest-xdist (make test), every test on the demo's fit runs in one worker, so
-            # the fit is sampled once
-            item.add_marker(pytest.mark.xdist_group("demo_fit"))
+            _group(item, "demo_fit")
+        elif _module_fixture(item):
+            _group(item, item.nodeid.split("::")[0])
         module = getattr(item, "module", None)
         if module is not None and getattr(module, "run_dbt", None) is run_dbt:
             item.add_marker(pytest.mark.dbt)
