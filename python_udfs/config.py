@@ -13,10 +13,12 @@ import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-# The forms the SQL marts can recompute from draws (macros/transforms); pymc-marketing's Weibull
-# adstock is not offered until its SQL twin exists, so every accepted form builds.
-ADSTOCKS = ("geometric", "delayed")
-SATURATIONS = ("logistic", "hill", "michaelis_menten")
+from python_udfs.forms import ADSTOCK_FORMS, SATURATION_FORMS
+
+# The forms of the registry (forms.py), each with its SQL twin, so every accepted form builds;
+# pymc-marketing's Weibull adstock is not offered until its SQL twin exists.
+ADSTOCKS = tuple(ADSTOCK_FORMS)
+SATURATIONS = tuple(SATURATION_FORMS)
 MAX_FOURIER_MODES = 10
 # Raise when the model a config builds changes (default priors, likelihood, components): it is
 # part of the fit cache key.

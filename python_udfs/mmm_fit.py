@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from python_udfs import baseline, lift_tests, priors, progress
+from python_udfs import baseline, forms, lift_tests, priors, progress
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -29,25 +29,8 @@ class FitResult:
 
 
 def _components(config: FitConfig):
-    from pymc_marketing.mmm import (
-        DelayedAdstock,
-        GeometricAdstock,
-        HillSaturation,
-        LogisticSaturation,
-        MichaelisMentenSaturation,
-    )
-
-    l_max = config.max_lag + 1  # pymc-marketing's l_max counts lag 0
-    adstock = {
-        "geometric": GeometricAdstock,
-        "delayed": DelayedAdstock,
-    }[config.adstock](l_max=l_max)
-    saturation = {
-        "logistic": LogisticSaturation,
-        "hill": HillSaturation,
-        "michaelis_menten": MichaelisMentenSaturation,
-    }[config.saturation]()
-    return adstock, saturation
+    # pymc-marketing's l_max counts lag 0
+    return forms.components(config.adstock, config.saturation, l_max=config.max_lag + 1)
 
 
 def build_mmm(mf: ModelFrame, config: FitConfig):

@@ -18,23 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog, minimize
 
-from python_udfs.transforms import saturation
-
-
-def saturation_slope(kind: str, x: np.ndarray, p1: np.ndarray, p2: np.ndarray | None) -> np.ndarray:
-    """d saturation / dx, the twin of transforms.saturation (for analytic gradients)."""
-    if kind == "logistic":
-        e = np.exp(-p1 * x)
-        return 2 * p1 * e / (1 + e) ** 2
-    if p2 is None:
-        raise ValueError(f"saturation {kind} needs its second parameter")
-    if kind == "hill":
-        xp = np.maximum(x, 1e-300)
-        kk = np.power(p2, p1)
-        return p1 * np.power(xp, p1 - 1) * kk / (kk + np.power(xp, p1)) ** 2
-    if kind == "michaelis_menten":
-        return p1 * p2 / (p2 + x) ** 2
-    raise ValueError(f"saturation must be logistic, hill or michaelis_menten, got {kind!r}")
+from python_udfs.forms import saturation_form
 
 
 @dataclass(frozen=True)
@@ -43,12 +27,12 @@ class ChannelDraws:
 
     channels: list[str]
     weights: np.ndarray  # (draws, channels, lags) adstock weights
-    p1: np.ndarray  # (draws, channels) logistic lam, hill slope, Michaelis-Menten alpha
-    beta: np.ndarray  # (draws, channels) coefficient (1 for Michaelis-Menten)
+    p1: np.ndarray  # (draws, channels) first shape parameter (forms.py: logistic and Michaelis-Menten lam, hill slope)
+    beta: np.ndarray  # (draws, channels) coefficient, the curve's ceiling (Michaelis-Menten's alpha)
     channel_scale: np.ndarray  # (channels,)
     target_scale: float
     saturation: str = "logistic"
-    p2: np.ndarray | None = None  # hill kappa, Michaelis-Menten lam
+    p2: np.ndarray | None = None  # second shape parameter (hill kappa)
     history: np.ndarray | None = None  # (channels, lags-1) spend before the plan, latest first
     _plan_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -68,14 +52,14 @@ class ChannelDraws:
         wide = params.pivot_table(
             index=["chain", "draw"],
             columns="channel",
-            values=[*lags, "saturation_p1", "saturation_p2", "saturation_beta", "saturation_alpha", "channel_scale"],
+            values=[*lags, "saturation_p1", "saturation_p2", "saturation_coefficient", "channel_scale"],
             dropna=False,
         )
 
         def col(name: str) -> np.ndarray:
             return wide[name][channels].to_numpy(dtype=float)
 
-        mm = saturation_kind == "michaelis_menten"
+        form = saturation_form(saturation_kind)
         past = None
         if history is not None and len(lags) > 1:
             recent = history.pivot_table(index="week_start", columns="channel", values="spend", aggfunc="sum")
@@ -86,12 +70,12 @@ class ChannelDraws:
         return cls(
             channels=channels,
             weights=np.stack([col(c) for c in lags], axis=-1),
-            p1=col("saturation_alpha") if mm else col("saturation_p1"),
-            beta=np.ones_like(col("saturation_p1")) if mm else col("saturation_beta"),
+            p1=col("saturation_p1"),
+            beta=col("saturation_coefficient"),
             channel_scale=col("channel_scale")[0],
             target_scale=float(params["target_scale"].iloc[0]),
             saturation=saturation_kind,
-            p2=col("saturation_p1") if mm else (col("saturation_p2") if saturation_kind == "hill" else None),
+            p2=col("saturation_p2") if len(form.shape) > 1 else None,
             history=past,
         )
 
@@ -132,27 +116,30 @@ class ChannelDraws:
         return out
 
     def _terms(self, weekly_spend: np.ndarray, horizon: int | None) -> tuple:
-        """(scaled adstocked spend, exposure, week counts, p1, p2); what depends only on the
+        """(scaled adstocked spend, exposure, week counts, shape parameters); what depends only on the
         horizon is computed once, not on every objective evaluation of the optimizer."""
         if horizon not in self._plan_cache:
             factor, count = self.exposure(horizon)
             self._plan_cache[horizon] = (factor, count, self.carry_in(horizon))
         factor, count, carry = self._plan_cache[horizon]
         x = (weekly_spend[None, :, None] * factor + carry) / self.channel_scale[None, :, None]
-        p1 = self.p1[..., None]
-        p2 = None if self.p2 is None else self.p2[..., None]
-        return x, factor, count, p1, p2
+        shape = [self.p1[..., None]]
+        if len(saturation_form(self.saturation).shape) > 1:
+            if self.p2 is None:
+                raise ValueError(f"saturation {self.saturation} needs its second shape parameter (p2)")
+            shape.append(self.p2[..., None])
+        return x, factor, count, tuple(shape)
 
     def contribution(self, weekly_spend: np.ndarray, horizon: int | None = None) -> np.ndarray:
         """(draws, channels) contribution in KPI units over the plan (or per steady-state week)."""
-        x, _, count, p1, p2 = self._terms(np.asarray(weekly_spend, dtype=float), horizon)
-        sat = saturation(self.saturation, x, p1, p2)
+        x, _, count, shape = self._terms(np.asarray(weekly_spend, dtype=float), horizon)
+        sat = saturation_form(self.saturation).curve(x, *shape)
         return self.target_scale * self.beta * (sat * count).sum(axis=-1)
 
     def gradient(self, weekly_spend: np.ndarray, horizon: int | None = None) -> np.ndarray:
         """(draws, channels) d contribution / d weekly spend of that channel."""
-        x, factor, count, p1, p2 = self._terms(np.asarray(weekly_spend, dtype=float), horizon)
-        slope = saturation_slope(self.saturation, x, p1, p2) * factor / self.channel_scale[None, :, None]
+        x, factor, count, shape = self._terms(np.asarray(weekly_spend, dtype=float), horizon)
+        slope = saturation_form(self.saturation).slope(x, *shape) * factor / self.channel_scale[None, :, None]
         return self.target_scale * self.beta * (slope * count).sum(axis=-1)
 
 

@@ -54,11 +54,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from python_udfs.forms import SATURATION_FORMS, saturation_form
+
 PRIOR_MEDIA_SHARE = 0.5
 # Partial pooling over geos: the sd of a geo's log coefficient around the channel's national one.
 GEO_DEVIATION_SD = 0.5
 # The coefficient-like parameter of each saturation form (its maximum effect, in scaled KPI).
-COEFFICIENT = {"logistic": "saturation_beta", "hill": "saturation_beta", "michaelis_menten": "saturation_alpha"}
+COEFFICIENT = {name: f"saturation_{form.coefficient}" for name, form in SATURATION_FORMS.items()}
 
 
 def scaled_kpi_stats(train: pd.DataFrame, geos: list[str]) -> pd.DataFrame:
@@ -92,16 +94,9 @@ def typical_saturation(saturation: Any, kind: str, mean_scaled_spend: np.ndarray
     """f_c: the saturation of each channel at its mean scaled spend, with the shape parameters
     at their prior medians and the coefficient at 1 (adstock weights sum to one, so adstock
     keeps the mean)."""
-    from python_udfs.transforms import saturation as saturate
-
     priors = saturation.function_priors
-    x = np.asarray(mean_scaled_spend, dtype=float)
-    if kind == "logistic":
-        f = saturate("logistic", x, _prior_median(priors["lam"]))
-    elif kind == "hill":
-        f = saturate("hill", x, _prior_median(priors["slope"]), _prior_median(priors["kappa"]))
-    else:
-        f = saturate("michaelis_menten", x, 1.0, _prior_median(priors["lam"]))
+    form = saturation_form(kind)
+    f = form.curve(np.asarray(mean_scaled_spend, dtype=float), *(_prior_median(priors[p]) for p in form.shape))
     return np.clip(f, 0.05, 1.0)  # a channel far below its half-saturation point gets a wide prior, not an infinite one
 
 

@@ -290,14 +290,13 @@ def _plan_one(
     return out
 
 
-def geo_cells(params: pd.DataFrame, spend: pd.DataFrame, saturation_kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def geo_cells(params: pd.DataFrame, spend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """int_posterior_channel_draws and int_media_spend_weekly of a geo panel as one national set
     of channels, one per geo x channel cell ("<geo>|<channel>"), for a plan that moves budget
     between geos as well as channels. Each geo's KPI scale is folded into its coefficient (the
     response is linear in both), so the cells share one target scale of 1."""
     cells = params.copy()
-    coefficient = "saturation_alpha" if saturation_kind == "michaelis_menten" else "saturation_beta"
-    cells[coefficient] = cells[coefficient] * cells["target_scale"]
+    cells["saturation_coefficient"] = cells["saturation_coefficient"] * cells["target_scale"]
     cells["target_scale"] = 1.0
     cells["channel"] = cells["geo"] + CELL + cells["channel"]
     cells["geo"] = "total"

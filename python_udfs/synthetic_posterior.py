@@ -3,19 +3,34 @@
 Building the posterior marts at scale (many geos, many draws) or on an engine that cannot run
 the Python fit (Spark in session mode) needs posterior tables without sampling. These frames
 have the columns of mmm_fits that the marts read, mmm_posterior_draws, mmm_posterior_scaling
-and an empty mmm_posterior_basis for the default model (geometric adstock, logistic saturation, yearly
-Fourier seasonality, linear controls), with plausible values from a fixed seed.
+and an empty mmm_posterior_basis for a model of any adstock and saturation form of the registry
+(geometric and logistic by default; yearly Fourier seasonality, linear controls), with plausible
+values from a fixed seed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from python_udfs.forms import adstock_form, saturation_form
+
 DRAW_COLUMNS = ["run_id", "chain", "draw", "parameter", "geo", "term", "value"]
 SCALING_COLUMNS = ["run_id", "parameter", "geo", "term", "value"]
+# Plausible draws of each media parameter (posterior names), on scaled spend and KPI.
+MEDIA_DRAWS = {
+    "adstock_alpha": lambda rng, size: rng.beta(2.0, 3.0, size),
+    "adstock_theta": lambda rng, size: rng.uniform(0.0, 3.0, size),
+    "saturation_lam": lambda rng, size: rng.gamma(3.0, 1.0, size),
+    "saturation_slope": lambda rng, size: rng.gamma(4.0, 0.4, size),
+    "saturation_kappa": lambda rng, size: rng.uniform(0.2, 1.5, size),
+    "saturation_beta": lambda rng, size: np.abs(rng.normal(0.0, 0.3, size)),
+    "saturation_alpha": lambda rng, size: np.abs(rng.normal(0.0, 0.3, size)),
+}
 
 
 def synthetic_posterior(
@@ -31,6 +46,9 @@ def synthetic_posterior(
     control_range: tuple[float, float] = (0.0, 1.0),
     seed: int = 0,
     run_id: str = "synthetic",
+    adstock: str = "geometric",
+    saturation: str = "logistic",
+    max_lag: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """{table name: frame} for mmm_fits (the columns the marts read: run id, when last used,
     the settings), mmm_posterior_draws and mmm_posterior_scaling."""
@@ -39,10 +57,10 @@ def synthetic_posterior(
     chain = np.repeat(np.arange(chains), draws)
     draw = np.tile(np.arange(draws), chains)
     fourier = [f"{wave}_{k}" for k in range(1, fourier_modes + 1) for wave in ("sin", "cos")]
-    per_term = {
-        "adstock_alpha": (channels, lambda size: rng.beta(2.0, 3.0, size)),
-        "saturation_lam": (channels, lambda size: rng.gamma(3.0, 1.0, size)),
-        "saturation_beta": (channels, lambda size: np.abs(rng.normal(0.0, 0.3, size))),
+    media = [f"adstock_{p}" for p in adstock_form(adstock).params]
+    media += [f"saturation_{p}" for p in saturation_form(saturation).params]
+    per_term: dict[str, tuple[list[str], Callable[[int], np.ndarray]]] = {
+        **{name: (channels, partial(MEDIA_DRAWS[name], rng)) for name in media},
         "gamma_control": ([*controls, "trend"], lambda size: rng.normal(0.0, 0.1, size)),
         "gamma_fourier": (fourier, lambda size: rng.normal(0.0, 0.05, size)),
         "intercept_contribution": ([""], lambda size: rng.normal(0.5, 0.05, size)),
@@ -75,7 +93,9 @@ def synthetic_posterior(
             (run_id, "control_offset", "total", control, lo),
             (run_id, "control_scale", "total", control, hi - lo),
         ]
-    settings = {"adstock": "geometric", "saturation": "logistic", "yearly_seasonality": fourier_modes}
+    settings = {"adstock": adstock, "saturation": saturation, "yearly_seasonality": fourier_modes}
+    if max_lag is not None:
+        settings["max_lag"] = max_lag
     fits = pd.DataFrame(
         {
             "run_id": [run_id],

@@ -9,28 +9,27 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from python_udfs.forms import adstock_form, saturation_form
+
 Array = npt.NDArray[np.float64]
 
 
 def adstock_weights(
     adstock: str, max_lag: int, alpha: npt.ArrayLike, theta: npt.ArrayLike = 0.0, normalize: bool = True
 ) -> Array:
-    """Weights for lags 0..max_lag (geometric: alpha^l; delayed: alpha^((l - theta)^2)), on the
-    last axis; alpha (and theta) may be arrays, e.g. one value per draw and channel.
+    """Weights for lags 0..max_lag of the registry's kernel (geometric: alpha^l; delayed:
+    alpha^((l - theta)^2)), on the last axis; alpha (and theta) may be arrays, e.g. one value per
+    draw and channel.
 
     >>> adstock_weights("geometric", 2, 0.5, normalize=False).tolist()
     [1.0, 0.5, 0.25]
     >>> adstock_weights("geometric", 2, [0.5, 0.0]).sum(axis=-1).tolist()
     [1.0, 1.0]
     """
+    form = adstock_form(adstock)
     lags = np.arange(max_lag + 1, dtype=float)
-    alpha = np.asarray(alpha, dtype=float)[..., None]
-    if adstock == "geometric":
-        w = np.power(alpha, lags)
-    elif adstock == "delayed":
-        w = np.power(alpha, (lags - np.asarray(theta, dtype=float)[..., None]) ** 2)
-    else:
-        raise ValueError(f"adstock must be geometric or delayed, got {adstock!r}")
+    values = {"alpha": alpha, "theta": theta}
+    w = form.kernel(lags, *(np.asarray(values[p], dtype=float)[..., None] for p in form.params))
     return w / w.sum(axis=-1, keepdims=True) if normalize else w
 
 
@@ -43,16 +42,10 @@ def adstock(spend: npt.ArrayLike, weights: npt.ArrayLike) -> Array:
     return out
 
 
-def saturation(kind: str, x: npt.ArrayLike, p1: float, p2: float | None = None) -> Array:
-    """logistic(x; lam=p1), hill(x; slope=p1, kappa=p2), michaelis_menten(x; alpha=p1, lam=p2)."""
-    x = np.asarray(x, dtype=float)
-    if kind == "logistic":
-        return (1 - np.exp(-p1 * x)) / (1 + np.exp(-p1 * x))
-    if p2 is None:
-        raise ValueError(f"saturation {kind} needs its second parameter")
-    if kind == "hill":
-        xs = np.power(np.maximum(x, 0), p1)
-        return xs / (np.power(p2, p1) + xs)
-    if kind == "michaelis_menten":
-        return p1 * x / (p2 + x)
-    raise ValueError(f"saturation must be logistic, hill or michaelis_menten, got {kind!r}")
+def saturation(kind: str, x: npt.ArrayLike, *shape: npt.ArrayLike) -> Array:
+    """The registry's saturation curve with the coefficient at 1, given its shape parameters in
+    registry order: logistic(x; lam), hill(x; slope, kappa), michaelis_menten(x; lam)."""
+    form = saturation_form(kind)
+    if len(shape) != len(form.shape) or any(p is None for p in shape):
+        raise ValueError(f"saturation {kind} takes {', '.join(form.shape)}")
+    return form.curve(np.asarray(x, dtype=float), *(np.asarray(p, dtype=float) for p in shape))

@@ -1,8 +1,23 @@
+{% macro mmm_saturation_parameters(saturation) %}
+  {#- A saturation form's parameters as pymc-marketing names them: the coefficient (the curve's
+      ceiling in scaled KPI) and the shape parameters in the order mmm_saturation takes them
+      (columns saturation_p1, saturation_p2). The SQL half of the registry in
+      python_udfs/forms.py; tests/python/test_form_parity.py holds the two together. -#}
+  {%- set forms = {
+      'logistic': {'coefficient': 'beta', 'shape': ['lam']},
+      'hill': {'coefficient': 'beta', 'shape': ['slope', 'kappa']},
+      'michaelis_menten': {'coefficient': 'alpha', 'shape': ['lam']},
+  } -%}
+  {%- if saturation not in forms -%}
+    {{ exceptions.raise_compiler_error("mmm_saturation: unknown saturation '" ~ saturation ~ "'") }}
+  {%- endif -%}
+  {{ return(forms[saturation]) }}
+{% endmacro %}
+
 {% macro mmm_saturation(saturation, x, p1, p2) %}
-  {#- Saturation of scaled, adstocked spend x, before the channel coefficient, as in
-      pymc-marketing. logistic(x; lam=p1); hill(x; slope=p1, kappa=p2);
-      michaelis_menten(x; alpha=p1, lam=p2) (alpha is the ceiling, so no beta is applied).
-      Twin: python_udfs.transforms.saturation. -#}
+  {#- Saturation of scaled, adstocked spend x with the coefficient at 1, as in pymc-marketing:
+      logistic(x; lam=p1); hill(x; slope=p1, kappa=p2); michaelis_menten(x; lam=p1).
+      Twin: python_udfs.forms (curve). -#}
   {{ return(adapter.dispatch('mmm_saturation', 'warehouse_mmm')(saturation, x, p1, p2)) }}
 {% endmacro %}
 
@@ -12,7 +27,7 @@
   {%- elif saturation == 'hill' -%}
     (case when ({{ x }}) <= 0 then 0 else power({{ x }}, {{ p1 }}) / (power({{ p2 }}, {{ p1 }}) + power({{ x }}, {{ p1 }})) end)
   {%- elif saturation == 'michaelis_menten' -%}
-    ({{ p1 }} * ({{ x }}) / ({{ p2 }} + ({{ x }})))
+    (({{ x }}) / ({{ p1 }} + ({{ x }})))
   {%- else -%}
     {{ exceptions.raise_compiler_error("mmm_saturation: unknown saturation '" ~ saturation ~ "'") }}
   {%- endif -%}

@@ -178,8 +178,8 @@ def _geo_params() -> pd.DataFrame:
                 rows.append(
                     {
                         "run_id": "r", "chain": 0, "draw": draw, "geo": geo, "channel": channel,
-                        "saturation_p1": lam, "saturation_p2": np.nan, "saturation_beta": 0.2 + 0.05 * draw,
-                        "saturation_alpha": np.nan, "channel_scale": 800.0, "target_scale": target_scale,
+                        "saturation_p1": lam, "saturation_p2": np.nan, "saturation_coefficient": 0.2 + 0.05 * draw,
+                        "channel_scale": 800.0, "target_scale": target_scale,
                         **{f"adstock_weight_{lag}": w for lag, w in enumerate(weights)},
                     }
                 )  # fmt: skip
@@ -198,7 +198,7 @@ def test_a_national_plan_over_geo_cells_keeps_each_geos_response():
             for c in ("tv", "search")
         ]
     )
-    cells, history = geo_cells(params, spend, "logistic")
+    cells, history = geo_cells(params, spend)
     national = ChannelDraws.from_frame(cells, "logistic", history=history)
     assert national.channels == ["north|search", "north|tv", "south|search", "south|tv"]
     plan = np.array([100.0, 200.0, 300.0, 400.0])

@@ -43,7 +43,7 @@ def test_saturations_match_pymc_marketing(rng):
         transforms.saturation("logistic", x, 1.7), logistic_saturation(xt, lam=1.7).eval(), rtol=1e-10
     )
     np.testing.assert_allclose(
-        transforms.saturation("michaelis_menten", x, 2.0, 0.5), michaelis_menten(xt, 2.0, 0.5).eval(), rtol=1e-10
+        2.0 * transforms.saturation("michaelis_menten", x, 0.5), michaelis_menten(xt, 2.0, 0.5).eval(), rtol=1e-10
     )
     np.testing.assert_allclose(
         transforms.saturation("hill", x, 1.5, 0.8), hill_function(xt, 1.5, 0.8).eval(), rtol=1e-10

@@ -51,8 +51,7 @@ adstocked as (
         as adstocked_spend,
         params.saturation_p1,
         params.saturation_p2,
-        params.saturation_beta,
-        params.saturation_alpha,
+        params.saturation_coefficient,
         params.channel_scale,
         params.target_scale
     from lags_wide

@@ -2,6 +2,8 @@
     needed to return to spend and KPI units and each lag's adstock weight (computed once here,
     not once per week downstream). Draws thinned by var mmm_mart_thin. -#}
 {%- set max_lag = mmm_fit_setting('max_lag') %}
+{%- set saturation = mmm_saturation_parameters(mmm_fit_setting('saturation')) %}
+{%- set shape = saturation['shape'] %}
 with
 
 kept as (
@@ -25,8 +27,8 @@ media_draws as (
         on target_scale.run_id = kept.run_id
         and (kept.geo = target_scale.geo or kept.geo = 'total')
     where kept.parameter in (
-        'adstock_alpha', 'adstock_theta', 'saturation_lam', 'saturation_slope', 'saturation_kappa',
-        'saturation_beta', 'saturation_alpha'
+        'adstock_alpha', 'adstock_theta'
+        {%- for name in shape + [saturation['coefficient']] %}, 'saturation_{{ name }}'{% endfor %}
     )
 ),
 
@@ -39,10 +41,11 @@ channel_params as (
         term as channel,
         max(case when parameter = 'adstock_alpha' then value end) as adstock_alpha,
         max(case when parameter = 'adstock_theta' then value end) as adstock_theta,
-        max(case when parameter in ('saturation_lam', 'saturation_slope') then value end) as saturation_p1,
-        max(case when parameter = 'saturation_kappa' then value end) as saturation_p2,
-        max(case when parameter = 'saturation_beta' then value end) as saturation_beta,
-        max(case when parameter = 'saturation_alpha' then value end) as saturation_alpha
+        {#- the shape parameters in the form's order; a one-parameter form's saturation_p2 is null -#}
+        {%- for i in range(2) %}
+        max(case when {{ "parameter = 'saturation_" ~ shape[i] ~ "'" if i < shape | length else '1 = 0' }} then value end) as saturation_p{{ i + 1 }},
+        {%- endfor %}
+        max(case when parameter = 'saturation_{{ saturation['coefficient'] }}' then value end) as saturation_coefficient
     from media_draws
     group by run_id, chain, draw, geo, term
 ),

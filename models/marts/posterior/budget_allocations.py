@@ -38,7 +38,7 @@ def model(dbt, session):
     if scope not in GEO_SCOPES:
         raise ValueError(f"MMM CONFIG ERROR in var mmm_budget_geo_scope: must be one of {', '.join(GEO_SCOPES)}")
     if scope == "national" and params["geo"].nunique() > 1:
-        params, spend = geo_cells(params, spend, config.saturation)
+        params, spend = geo_cells(params, spend)
         rules, groups = cell_rules(rules, groups, spend.groupby("channel")["spend"].mean())
     frames = []
     for geo, geo_params in params.groupby("geo"):
