@@ -35,6 +35,7 @@ FIT = {"yearly_seasonality": 5, "chains": 4, "draws": 1000, "tune": 1000, "sampl
 
 MARTS = [
     "mmm_current_run",
+    "int_posterior_scales",
     "int_posterior_draws_current",
     "int_linear_features",
     "int_seasonality_draws",

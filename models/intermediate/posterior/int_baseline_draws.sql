@@ -15,12 +15,8 @@ basis as (
     select * from {{ ref('mmm_posterior_basis') }}
 ),
 
-scaling as (
-    select * from {{ ref('mmm_posterior_scaling') }}
-),
-
 target_scale as (
-    select run_id, geo, value as target_scale from scaling where parameter = 'target_scale'
+    select * from {{ ref('int_posterior_scales') }}
 ),
 
 latent as (

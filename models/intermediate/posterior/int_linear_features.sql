@@ -26,7 +26,7 @@ run_scaling as (
 ),
 
 target_scale as (
-    select run_id, geo, value as target_scale from run_scaling where parameter = 'target_scale'
+    select * from {{ ref('int_posterior_scales') }}
 ),
 
 control_scaling as (

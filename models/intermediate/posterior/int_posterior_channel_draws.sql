@@ -15,7 +15,7 @@ scaling as (
 ),
 
 target_scale as (
-    select run_id, geo, value as target_scale from scaling where parameter = 'target_scale'
+    select * from {{ ref('int_posterior_scales') }}
 ),
 
 {#- A geo panel's shared shapes (var mmm_fit.geo_pooling) are stored once, as geo 'total';

@@ -13,16 +13,12 @@ kept as (
     select * from {{ ref('int_posterior_draws_current') }}
 ),
 
-scaling as (
-    select * from {{ ref('mmm_posterior_scaling') }}
-),
-
 panel as (
     select * from {{ ref('int_weekly_panel') }}
 ),
 
 target_scale as (
-    select run_id, geo, value as target_scale from scaling where parameter = 'target_scale'
+    select * from {{ ref('int_posterior_scales') }}
 ),
 
 coefficients as (
