@@ -16,13 +16,10 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
 DBT = str(Path(sys.executable).with_name("dbt"))
-SQL_LAYER = [
-    "--select",
-    "+int_media_adstock_lags",
-    "+int_controls_weekly",
-    "+int_lift_tests",
-    "assert_panel_spend_matches_raw",
-]
+# Named selections (selectors.yml): the inputs through the panel and lags, and the same without
+# the seeds (a copy whose seeds are loaded and whose input files changed).
+SQL_LAYER = ["--selector", "sql_layer"]
+SQL_LAYER_FROM_INPUTS = ["--selector", "sql_layer_from_inputs"]
 
 # The posterior marts BI reads: each has a row per geo and for the nation (mmm_covers_geos).
 GEO_MARTS = [

@@ -24,14 +24,8 @@ import pandas as pd
 
 PROJECT = Path(__file__).resolve().parents[2]
 SPARK_SCHEMA = "mmm"
-# Every SQL model downstream of the seeds and of the fit's tables; Python models (the fit,
-# summaries, the optimizer and the summary built on it) are left out.
-SQL_SELECTION = [
-    "--select", "staging", "intermediate", "mmm_current_run+",
-    "--exclude", "budget_allocations+", "mmm_parameter_summary+", "mmm_sample_stats+", "mmm_model_review+",
-    "mmm_data_review",
-    "--indirect-selection", "cautious",
-]  # fmt: skip
+# Every SQL model, those downstream of the fit's tables included; no Python model (selectors.yml).
+SQL_SELECTION = ["--selector", "sql_models"]
 
 
 _SPARK_TYPES = {

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, SQL_LAYER, query, run_dbt
+from conftest import PROJECT, SQL_LAYER, SQL_LAYER_FROM_INPUTS, query, run_dbt
 
 SEEDS = PROJECT / "seeds"
 
@@ -129,7 +129,7 @@ def test_bad_input_is_named_and_earlier_tables_survive(case, sql_layer_db, copy_
     before = query(db, "select count(*), sum(spend) from main.int_media_spend_weekly")
     dbt_vars = {**_inputs(tmp_path, **edits), **extra_vars}
     # the copy has the seeds already; the inputs under test are files
-    proc = run_dbt(["build", *SQL_LAYER, "--exclude", "resource_type:seed"], db, dbt_vars, ok=False)
+    proc = run_dbt(["build", *SQL_LAYER_FROM_INPUTS], db, dbt_vars, ok=False)
     for message in messages:
         if message.startswith("!"):
             assert message[1:] not in proc.output, f"{message[1:]!r} in dbt output:\n{proc.output[-4000:]}"

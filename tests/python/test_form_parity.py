@@ -25,7 +25,7 @@ from python_udfs.synthetic_posterior import synthetic_posterior
 
 MAX_LAG = 6  # the demo's var mmm_max_lag
 CHANNELS = ["display", "print", "search", "social", "tv"]
-NODES = ["mmm_current_run", "int_posterior_draws_current", "int_posterior_channel_draws"]
+NODES = ["mmm_current_run", "int_posterior_scales", "int_posterior_draws_current", "int_posterior_channel_draws"]
 NODES += ["int_channel_contribution_draws", "response_curves"]
 PAIRS = list(itertools.product(ADSTOCK_FORMS, SATURATION_FORMS))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SHARED_DATA, SQL_LAYER, query, run_dbt
+from conftest import SHARED_DATA, SQL_LAYER_FROM_INPUTS, query, run_dbt
 
 
 def test_demo_panel_shape(sql_layer_db):
@@ -73,7 +73,7 @@ def case_study_vars() -> dict:
 @pytest.mark.skipif(not CASE_STUDY.exists(), reason="../shared/data/mmm_stan/data.csv is absent")
 def test_case_study_wide_file_by_configuration_alone(tmp_path):
     db = tmp_path / "case_study.duckdb"
-    run_dbt(["build", *SQL_LAYER, "--exclude", "resource_type:seed"], db, case_study_vars())
+    run_dbt(["build", *SQL_LAYER_FROM_INPUTS], db, case_study_vars())
     assert query(db, "select count(*) from main.int_weeks") == [(209,)]
     channels = [c for (c,) in query(db, "select distinct channel from main.int_media_spend_weekly order by 1")]
     assert channels == sorted(CASE_STUDY_CHANNELS)
