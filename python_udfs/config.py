@@ -49,6 +49,10 @@ class FitConfig:
     # SoftPlusHSGP; python_udfs/baseline.py). With it, trend: false is usually what you want.
     time_varying_intercept: bool = False
     priors: dict[str, Any] = field(default_factory=dict)
+    # A belief about a channel's ROAS without an experiment: {channel: {roas: 2.5, sigma: 0.5}}
+    # (python_udfs/roas_priors.py); the fit is pulled toward it through pymc-marketing's ROAS
+    # calibration. Contribution per unit of spend over the training weeks, in KPI units.
+    roas_priors: dict[str, Any] = field(default_factory=dict)
     # Geo panels only: partial (a national effect per channel with geo deviations), none (every
     # geo on its own) or full (one effect per channel for every geo).
     geo_pooling: str = "partial"
@@ -96,6 +100,13 @@ class FitConfig:
             raise bad("target_accept", "must be in [0.5, 1)")
         if not isinstance(self.priors, dict):
             raise bad("priors", "must be a mapping of parameter name to prior")
+        if not isinstance(self.roas_priors, dict):
+            raise bad("roas_priors", "must be a mapping of channel to {roas, sigma}")
+        for channel, belief in self.roas_priors.items():
+            if not isinstance(belief, dict) or set(belief) != {"roas", "sigma"}:
+                raise bad("roas_priors", f"{channel}: give exactly roas and sigma, e.g. {{roas: 2.5, sigma: 0.5}}")
+            if not float(belief["roas"]) >= 0 or not float(belief["sigma"]) > 0:
+                raise bad("roas_priors", f"{channel}: roas must be >= 0 and sigma > 0")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any] | None) -> FitConfig:
@@ -126,12 +137,15 @@ class FitConfig:
         """Every setting that shapes the draws, sampler, seed and gate thresholds included: a
         change to any of them is a different fit, so all are hashed into the cache key. `cores`
         is left out: the draws are the same on any number of cores (tested), and
-        `time_varying_intercept` when off, so fits stored before it existed are reused. `model_version`
+        `time_varying_intercept` when off and `roas_priors` when empty, so fits stored before they
+        existed are reused. `model_version`
         changes whenever the model's code does (its default priors, say), so a stored fit of an
         older model is not reused for a new one."""
         settings = {k: v for k, v in asdict(self).items() if k != "cores"}
         if not self.time_varying_intercept:  # off: the key of every fit stored before the option
             settings.pop("time_varying_intercept")
+        if not self.roas_priors:  # none: likewise
+            settings.pop("roas_priors")
         return {**settings, "model_version": MODEL_VERSION}
 
     def to_json(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from python_udfs import baseline, forms, lift_tests, priors, progress
+from python_udfs import baseline, forms, lift_tests, priors, progress, roas_priors
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -81,10 +81,16 @@ def fit_mmm(
     train = mf.train
     mmm = build_mmm(mf, config)
     X, y = train.drop(columns=["kpi"]), train["kpi"]
-    if experiments is not None and len(experiments):
-        mmm.build_model(X, y)  # fit() reuses a built model, lift-test terms included
+    has_tests = experiments is not None and len(experiments) > 0
+    beliefs = roas_priors.beliefs(config.roas_priors, mf.channels, mf.geos)
+    if has_tests or len(beliefs):
+        mmm.build_model(X, y)  # fit() reuses a built model, calibration terms included
+    if experiments is not None and has_tests:
         lift_tests.calibrate(mmm, experiments)
         log(f"mmm: calibrating with {len(experiments)} lift test(s): {', '.join(experiments['test_id'])}")
+    if len(beliefs):
+        roas_priors.calibrate(mmm, X, beliefs)
+        log(f"mmm: ROAS priors on {', '.join(beliefs['channel'])}")
     cores = config.sampler_cores()
     log(
         f"mmm: fitting {len(mf.channels)} channels on {len(train)} rows with "

@@ -5,13 +5,14 @@ run used, refits when they change and names a test it cannot use."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import query, run_dbt
 
-from python_udfs import lift_tests, transforms
+from python_udfs import lift_tests, roas_priors, transforms
 from python_udfs.config import FitConfig
 from python_udfs.fit_node import prepare
 from python_udfs.mmm_fit import fit_mmm
@@ -83,9 +84,16 @@ def calibrated():
         ]
     )
     tests = lift_tests.measurements(rows, mf.geos)
+    # a team's belief, 20% off the truth and held loosely (no experiment)
+    belief = {"small": {"roas": 1.2 * truth["small"], "sigma": 0.25 * truth["small"]}}
+    believing = replace(config, roas_priors=belief)
     out = {}
-    for name, experiments in (("panel alone", None), ("with the lift test", tests)):
-        _, result = fit_mmm(mf, config, experiments=experiments)
+    for name, cfg, experiments in (
+        ("panel alone", config, None),
+        ("with the lift test", config, tests),
+        ("with a ROAS prior", believing, None),
+    ):
+        _, result = fit_mmm(mf, cfg, experiments=experiments)
         out[name] = _roas(result, mf)
     return out, truth
 
@@ -102,6 +110,33 @@ def test_a_lift_test_pulls_the_tested_channel_toward_the_truth(calibrated):
     calibrated_small = draws["with the lift test"]["small"]
     assert calibrated_small.quantile(0.03) <= truth["small"] <= calibrated_small.quantile(0.97)
     assert calibrated_small.std() < draws["panel alone"]["small"].std()
+
+
+def test_a_roas_prior_pulls_the_channel_toward_the_belief(calibrated):
+    """Without an experiment, a belief about small's ROAS (20% above the truth, sd 25%) moves
+    its posterior from where the panel alone leaves it toward the belief, and narrows it."""
+    draws, truth = calibrated
+    alone, believed = draws["panel alone"]["small"], draws["with a ROAS prior"]["small"]
+    belief = 1.2 * truth["small"]
+    print(
+        f"small ROAS: panel alone {alone.mean():.3f} [{alone.quantile(0.03):.3f}, {alone.quantile(0.97):.3f}], "
+        f"with the prior {believed.mean():.3f} [{believed.quantile(0.03):.3f}, {believed.quantile(0.97):.3f}], "
+        f"belief {belief:.3f}, truth {truth['small']:.3f}"
+    )
+    assert abs(believed.mean() - belief) < 0.5 * abs(alone.mean() - belief)
+    assert believed.std() < alone.std()
+
+
+def test_roas_priors_are_checked():
+    with pytest.raises(ValueError, match=r"mmm_fit\.roas_priors: tv: give exactly roas and sigma"):
+        FitConfig.from_mapping({"roas_priors": {"tv": {"roas": 2.0}}})
+    with pytest.raises(ValueError, match=r"mmm_fit\.roas_priors: tv: roas must be >= 0 and sigma > 0"):
+        FitConfig.from_mapping({"roas_priors": {"tv": {"roas": 2.0, "sigma": 0}}})
+    with pytest.raises(ValueError, match=r"radio not among the fitted channels \(search, tv\)"):
+        roas_priors.beliefs({"radio": {"roas": 1.0, "sigma": 0.5}}, ["search", "tv"], ["total"])
+    # none set: the cache key of every fit stored before the setting
+    assert "roas_priors" not in FitConfig().model_dict()
+    assert FitConfig(roas_priors={"tv": {"roas": 2.0, "sigma": 0.5}}).config_hash() != FitConfig().config_hash()
 
 
 def test_unusable_tests_are_named():
