@@ -64,6 +64,20 @@ def query(db: Path, sql: str) -> list[tuple]:
         return con.sql(sql).fetchall()
 
 
+def published_tables(db: Path) -> dict[str, tuple]:
+    """Every table users read (schema main, where mmm_publish swaps in a successful build) with
+    its row count and a checksum of its rows, to show a failed build changed none of them."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [
+            name
+            for (name,) in con.sql(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'main' and table_type = 'BASE TABLE' order by 1"
+            ).fetchall()
+        ]
+        return {name: con.sql(f'select count(*), sum(hash(t)) from main."{name}" as t').fetchall()[0] for name in names}
+
+
 @pytest.fixture(scope="session")
 def sql_layer_db(tmp_path_factory) -> Path:
     """The demo's SQL layer (seeds, staging, panel, lags) built once, tests passing."""

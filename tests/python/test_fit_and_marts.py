@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PUBLISHED_MARTS, query, run_dbt
+from conftest import PUBLISHED_MARTS, published_tables, query, run_dbt
 
 from python_udfs.config import FitConfig
 from python_udfs.mmm_fit import build_mmm, from_bytes
@@ -36,6 +36,10 @@ def test_second_build_with_nothing_changed_does_not_sample(demo_fit):
     db, _, second, seconds = demo_fit
     assert "reusing fit" in second and "mmm: sampled in" not in second
     assert query(db, "select count(*) from main.mmm_runs") == [(1,)]
+    # the second build ran the incremental Python models' merge; what dbt-duckdb left behind
+    # was dropped (macros/publish/mmm_drop_leftover_temp_tables.sql)
+    assert "MMM: dropped " in second
+    assert query(db, "select count(*) from information_schema.tables where table_name like '%dbt_tmp%'") == [(0,)]
     print(f"second dbt build (cached fit) took {seconds:.1f} s")
 
 
@@ -235,13 +239,6 @@ def test_marts_export_to_parquet_when_a_folder_is_set(demo_fit, copy_of, tmp_pat
     assert sorted(p.name for p in out.iterdir()) == ["budget_scenario_summary.parquet", "channel_roas.parquet"]
 
 
-def _published(db) -> dict[str, list]:
-    """Every published mart's rows, and mmm_runs: what users read."""
-    tables = {m: query(db, f"select * from main.{m} order by all") for m in PUBLISHED_MARTS}
-    tables["mmm_runs"] = query(db, "select run_id, is_current, review_status from main.mmm_runs order by all")
-    return tables
-
-
 @pytest.mark.parametrize(
     ("why", "extra"),
     [
@@ -253,12 +250,13 @@ def test_a_failure_after_the_fit_leaves_every_table_on_the_previous_run(demo_fit
     """All or nothing: a build that fails after a new fit publishes nothing, so marts, mmm_runs
     and the budget tables all stay on the demo's run (the new fit is kept in the build schema)."""
     db = copy_of(demo_fit[0])
-    before = _published(db)
-    (run_id,) = {r[0] for r in before["mmm_runs"]}
+    before = published_tables(db)
+    assert all(before[mart][0] > 0 for mart in PUBLISHED_MARTS)
+    (run_id,) = {r[0] for r in query(db, "select run_id from main.mmm_runs")}
     tiny = {"chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}
     proc = run_dbt(["build"], db, {"mmm_fit": tiny, "mmm_force_refit": True, **extra}, ok=False)
     assert "MMM NOT PUBLISHED" in proc.output, why
-    assert _published(db) == before
+    assert published_tables(db) == before
     for mart in PUBLISHED_MARTS:
         assert query(db, f"select distinct run_id from main.{mart}") == [(run_id,)], mart
     assert query(db, "select count(*) from main_build.mmm_fits") == [(2,)]  # the new fit is not lost
