@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 from conftest import run_dbt
-from engines import duckdb_load
+from engines import duckdb_load, duckdb_read
 
 from python_udfs import transforms
 from python_udfs.forms import ADSTOCK_FORMS, SATURATION_FORMS, adstock_form, components, saturation_form
@@ -62,7 +62,7 @@ def test_sql_equals_the_registry_and_pymc_marketing(built):
     a_form, s_form = adstock_form(adstock), saturation_form(saturation)
     ad = _draws(posterior, "adstock", a_form.params)
     sat = _draws(posterior, "saturation", s_form.params)
-    params = _frame(db, "select * from main_build.int_posterior_channel_draws").set_index(["chain", "draw", "channel"])
+    params = duckdb_read(db, "int_posterior_channel_draws").set_index(["chain", "draw", "channel"])
     assert len(params) == 2 * 8 * len(CHANNELS)
 
     # the SQL's columns carry the registry's parameters in its order
@@ -102,7 +102,7 @@ def test_sql_equals_the_registry_and_pymc_marketing(built):
 
 def test_response_curve_and_marginal_return_equal_the_optimizers_objective(built):
     db, _, saturation, _ = built
-    params = _frame(db, "select * from main_build.int_posterior_channel_draws")
+    params = duckdb_read(db, "int_posterior_channel_draws")
     draws = ChannelDraws.from_frame(params, saturation)
     curves = _frame(
         db,

@@ -78,19 +78,6 @@ seasonality as (
     group by run_id, week_start, geo
 ),
 
-{#- a time-varying baseline has no single coefficient: summarised from its draws -#}
-varying_baseline as (
-    select
-        run_id,
-        week_start,
-        geo,
-        component_type,
-        component,
-        {{ mmm_interval('contribution', 'contribution') }}
-    from varying_baseline_draws
-    group by run_id, week_start, geo, component_type, component
-),
-
 media as (
     select
         run_id,
@@ -105,9 +92,21 @@ media as (
     from channel_contributions
 ),
 
-{#- A geo panel's nation: baseline, trend, controls and seasonality summed over geos per draw
-    (int_component_draws), then summarised; a sum of geo intervals would be too wide. -#}
-national as (
+{#- Summarised from draws: a time-varying baseline (it has no single coefficient), and a geo
+    panel's nation - baseline, trend, controls and seasonality summed over geos per draw
+    (int_component_draws) before the interval is taken; a sum of geo intervals would be too wide. -#}
+summary_draws as (
+    select run_id, week_start, geo, component_type, component, contribution
+    from varying_baseline_draws
+    union all
+    select run_id, week_start, geo, component_type, component, contribution
+    from component_draws
+    where geo = 'total'
+        and component_type <> 'channel'
+        and exists (select 1 from linear_features where linear_features.geo <> 'total')
+),
+
+from_draws as (
     select
         run_id,
         week_start,
@@ -115,10 +114,7 @@ national as (
         component_type,
         component,
         {{ mmm_interval('contribution', 'contribution') }}
-    from component_draws
-    where geo = 'total'
-        and component_type <> 'channel'
-        and exists (select 1 from linear_features where linear_features.geo <> 'total')
+    from summary_draws
     group by run_id, week_start, geo, component_type, component
 ),
 
@@ -127,9 +123,7 @@ final as (
     union all
     select * from seasonality
     union all
-    select * from varying_baseline
-    union all
-    select * from national
+    select * from from_draws
     union all
     select * from media
 )
