@@ -13,7 +13,7 @@ with adstock_c the normalised geometric adstock over lags 0..6 and noise ~ Norma
 Raw inputs arrive at mixed grains, as real exports do: tv, social and display weekly, search
 daily and print monthly (spread evenly over the month's days by the SQL layer).
 
-Run: ``python scripts/make_demo_seeds.py`` (deterministic; rewrites seeds/demo_*.csv).
+Run: ``python scripts/make_demo_seeds.py`` (deterministic; rewrites seeds/demo/demo_*.csv).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ SEED = 20261122
 START = pd.Timestamp("2022-01-03")  # a Monday
 N_WEEKS = 182  # 3.5 years
 MAX_LAG = 6
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "demo"
 
 # channel: (mean weekly spend, adstock alpha, logistic lam, beta = max weekly contribution)
 CHANNELS: dict[str, tuple[float, float, float, float]] = {

@@ -13,7 +13,13 @@
 
 
 {% macro _mmm_stage_long(name, value, label) %}
-  {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
+  {%- set cfg = mmm_input_config(name) -%}
+  {%- if name == 'controls' and not mmm_is_demo() and not mmm_input_is_set(name) -%}
+    {#- your own spend without controls: no controls (never the demo's) -#}
+    {%- set text = dbt.type_string() -%}
+    {{ _mmm_empty_renamed([('geo', text), ('period_start', 'date'), ('period_end', 'date'), ('period_start_raw', text),
+        (label, text), (value ~ '_raw', text), (value, mmm_type_double())]) }}
+  {%- else -%}
   {%- set start_col = adapter.quote(mmm_input_column(name, 'period_start')) -%}
   {%- if cfg.get('period_days') -%}
     {%- set end_expr = dbt.dateadd('day', cfg['period_days'] - 1, mmm_safe_cast(start_col, 'date')) -%}
@@ -46,6 +52,20 @@ renamed as (
         {{ mmm_safe_cast(raw_value, mmm_type_double()) }} as {{ value }}
     from source
 )
+  {%- endif %}
+{% endmacro %}
+
+
+{% macro _mmm_empty_renamed(columns) %}
+  {#- A `renamed` CTE with no rows and the given (name, type) columns: an optional input that is
+      not set, so the DAG and the columns are the same with or without it. -#}
+renamed as (
+    select
+        {% for column, type in columns -%}
+        cast(null as {{ type }}) as {{ column }}{{ ',' if not loop.last }}
+        {% endfor -%}
+    where 1 = 0
+)
 {% endmacro %}
 
 
@@ -63,7 +83,7 @@ renamed as (
   {%- endif %}
   {%- set events = events if name == 'controls' else [] -%}
 source as (
-    select * from {{ mmm_read_file(wide['path']) if wide.get('path') else wide['relation'] }}
+    select * from {{ mmm_input_relation('wide_input') }}
 ),
 
 renamed as (
@@ -84,7 +104,7 @@ renamed as (
     {% endif %}
     {%- else -%}
     {%- if not events -%}
-    {{ exceptions.raise_compiler_error("mmm_wide_input: no " ~ name ~ " columns matched in " ~ (wide.get('path') or wide.get('relation'))) }}
+    {{ exceptions.raise_compiler_error("mmm_wide_input: no " ~ name ~ " columns matched in " ~ (wide.get('path') or wide.get('relation') or wide.get('table'))) }}
     {%- endif -%}
     {%- endfor %}
     {%- for column, level, control in events %}
@@ -108,7 +128,11 @@ renamed as (
   {#- A contract column the input lacks fails at compile time naming the input, the column, the
       columns it has and how to map them, instead of a database binder error. User inputs only:
       the bundled seeds have the contract's names. -#}
-  {%- if execute and (var('mmm_inputs', {}).get(name) or {}) -%}
+  {%- if execute and mmm_input_is_set(name) -%}
+    {%- if mmm_input_config(name).get('table') and load_relation(source('mmm_inputs', name)) is none -%}
+      {{ exceptions.raise_compiler_error('MMM INPUT ERROR in mmm_inputs.' ~ name ~ ': table ' ~ relation
+          ~ ' not found; set mmm_source: {schema: <its schema>} (and database) or the input\'s table:') }}
+    {%- endif -%}
     {%- set present = run_query('select * from ' ~ relation ~ ' limit 0').column_names | map('lower') | list -%}
     {%- set missing = [] -%}
     {%- for column in contract_columns if mmm_input_column(name, column) | lower not in present -%}

@@ -4,10 +4,10 @@
       so the DAG is the same with or without it. Output: the `labels` as text, geo ('total'
       without a geo column), period_start, period_end, period_start_raw, and each of `numbers` as
       <number>_raw (the text as sent) and <number> (a double). -#}
-  {%- set cfg = var('mmm_inputs', {}).get(name) or {} -%}
+  {%- set cfg = mmm_input_config(name) -%}
   {%- set has_geo = mmm_input_has_geo(name) -%}
   {%- set text, double = dbt.type_string(), mmm_type_double() -%}
-  {%- if cfg -%}
+  {%- if mmm_input_is_set(name) -%}
   {%- set needed = labels + ['period_start', 'period_end'] + numbers + (['geo'] if has_geo else []) -%}
   {{ _mmm_require_columns(name, mmm_input_relation(name), needed) }}
   {%- set col = {} -%}
@@ -31,21 +31,11 @@ renamed as (
         {%- endfor %}
     from source
 )
-  {%- else %}
-renamed as (
-    select
-        {% for label in labels -%}
-        cast(null as {{ text }}) as {{ label }},
-        {% endfor -%}
-        cast(null as {{ text }}) as geo,
-        cast(null as date) as period_start,
-        cast(null as date) as period_end,
-        cast(null as {{ text }}) as period_start_raw
-        {%- for number in numbers %},
-        cast(null as {{ text }}) as {{ number }}_raw,
-        cast(null as {{ double }}) as {{ number }}
-        {%- endfor %}
-    where 1 = 0
-)
+  {%- else -%}
+  {%- set columns = [] -%}
+  {%- for label in labels -%}{%- do columns.append((label, text)) -%}{%- endfor -%}
+  {%- do columns.extend([('geo', text), ('period_start', 'date'), ('period_end', 'date'), ('period_start_raw', text)]) -%}
+  {%- for number in numbers -%}{%- do columns.extend([(number ~ '_raw', text), (number, double)]) -%}{%- endfor %}
+{{ _mmm_empty_renamed(columns) }}
   {%- endif %}
 {% endmacro %}

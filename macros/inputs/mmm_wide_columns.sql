@@ -7,7 +7,7 @@
   {%- set has_pattern = '*' in (wanted | join(' ')) -%}
   {%- set header = [] -%}
   {%- if has_pattern and execute -%}
-    {%- set source = mmm_read_file(cfg['path']) if cfg.get('path') else cfg['relation'] -%}
+    {%- set source = mmm_input_relation('wide_input') -%}
     {%- set header = run_query('select * from ' ~ source ~ ' limit 0').column_names -%}
   {%- endif -%}
   {%- set out = [] -%}
@@ -30,7 +30,7 @@
       becomes a 0/1 control named <column>_<value>, so users do not build dummy columns. -#}
   {%- set out = [] -%}
   {%- if execute -%}
-    {%- set source = mmm_read_file(cfg['path']) if cfg.get('path') else cfg['relation'] -%}
+    {%- set source = mmm_input_relation('wide_input') -%}
     {%- for column in mmm_wide_columns('event_columns') -%}
       {%- set col = adapter.quote(column) -%}
       {%- set found = run_query('select distinct cast(' ~ col ~ ' as ' ~ dbt.type_string() ~ ') from ' ~ source

@@ -15,6 +15,7 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT.parent / "shared" / "data"
+DEMO_SEEDS = PROJECT / "seeds" / "demo"
 DBT = str(Path(sys.executable).with_name("dbt"))
 # Named selections (selectors.yml): the inputs through the panel and lags, and the same without
 # the seeds (a copy whose seeds are loaded and whose input files changed).

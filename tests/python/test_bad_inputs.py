@@ -7,9 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, SQL_LAYER, SQL_LAYER_FROM_INPUTS, published_tables, query, run_dbt
-
-SEEDS = PROJECT / "seeds"
+from conftest import DEMO_SEEDS, SQL_LAYER, SQL_LAYER_FROM_INPUTS, published_tables, query, run_dbt
 
 
 def _inputs(tmp: Path, edit_spend=None, edit_kpi=None, spend_geo: str | None = None) -> dict:
@@ -19,7 +17,7 @@ def _inputs(tmp: Path, edit_spend=None, edit_kpi=None, spend_geo: str | None = N
         edit_spend = lambda rows: [{**row, "geo": spend_geo} for row in rows]  # noqa: E731
     paths = {}
     for name, edit in (("media_spend", edit_spend), ("kpi", edit_kpi), ("controls", None)):
-        rows = list(csv.DictReader((SEEDS / f"demo_{name}.csv").open()))
+        rows = list(csv.DictReader((DEMO_SEEDS / f"demo_{name}.csv").open()))
         if edit:
             rows = edit(rows)
         path = tmp / f"{name}.csv"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
-from conftest import SHARED_DATA, SQL_LAYER_FROM_INPUTS, query, run_dbt
+from conftest import DEMO_SEEDS, SHARED_DATA, SQL_LAYER, SQL_LAYER_FROM_INPUTS, query, run_dbt
 
 
 def test_demo_panel_shape(sql_layer_db):
@@ -97,3 +98,34 @@ def test_bundled_budget_rules_apply_to_the_demo_only(tmp_path):
     assert len(query(own, scenarios)) == len(query(demo, scenarios)) - 1
     assert query(own, "select count(*) from main_build.stg_channel_groups") == [(0,)]
     assert query(own, "select count(*) from main_build.stg_budget_scenario_rules") == [(0,)]
+
+
+def test_inputs_as_dbt_sources_with_lineage_freshness_and_no_demo_data(tmp_path):
+    """Inputs named by `table:` are dbt sources (lineage, freshness); on your own data the demo's
+    seeds are not loaded and its controls are never read in place of yours."""
+    db = tmp_path / "own.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.sql("create schema marketing")
+        for name in ("media_spend", "kpi"):
+            csv = DEMO_SEEDS / f"demo_{name}.csv"
+            con.sql(f"create table marketing.{name}_weekly as select * from read_csv('{csv}')")
+    dbt_vars = {
+        "mmm_source": {"schema": "marketing", "warn_after_days": 30},
+        "mmm_inputs": {
+            "media_spend": {"table": "media_spend_weekly"},
+            "kpi": {"table": "kpi_weekly", "loaded_at_field": "period_end"},
+        },
+    }
+    lineage = run_dbt(["ls", "--select", "source:mmm_inputs.kpi+", "--resource-type", "model"], db, dbt_vars).output
+    assert "stg_kpi" in lineage and "int_weekly_panel" in lineage
+    run_dbt(["build", *SQL_LAYER], db, dbt_vars)
+    assert query(db, "select count(*) from main_build.int_weekly_panel")[0][0] > 100
+    assert query(db, "select count(*) from main_build.stg_controls") == [(0,)]  # not the demo's
+    assert query(db, "select table_name from information_schema.tables where table_name like 'demo%'") == []
+    # the demo's last week is long past: a warning naming the source, not an error
+    fresh = run_dbt(["source", "freshness", "--select", "source:mmm_inputs.kpi"], db, dbt_vars)
+    assert "WARN freshness of mmm_inputs.kpi" in fresh.output, fresh.output[-2000:]
+    # a table that is not there is named, with how to point at it
+    dbt_vars["mmm_inputs"]["kpi"]["table"] = "sales"
+    missing = run_dbt(["build", "--select", "stg_kpi"], db, dbt_vars, ok=False).output
+    assert "MMM INPUT ERROR in mmm_inputs.kpi: table" in missing and "sales" in missing
