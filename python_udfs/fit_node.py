@@ -217,8 +217,8 @@ def prepare(
     tests = lift_tests.measurements(experiments, mf.geos)
     if config.holdout_weeks and int(mf.holdout.sum()) != config.holdout_weeks * len(mf.geos):
         raise ValueError(
-            f"var mmm_fit.holdout_weeks ({config.holdout_weeks}) must equal var "
-            f"mmm_holdout_weeks, which flags the weeks in int_weeks"
+            f"MMM INPUT ERROR in int_weekly_panel.is_holdout: {int(mf.holdout.sum())} holdout rows for "
+            f"{len(mf.geos)} geo(s), not var mmm_holdout_weeks ({config.holdout_weeks}) per geo"
         )
     config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)))
     data_hash = mf.data_hash()
