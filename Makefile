@@ -20,8 +20,8 @@ test: setup ## the whole test suite, the public-data default fits included (what
 test-fast: setup ## without the public-data fits and the demo's full fit (about 12 min)
 	$(UV) run pytest -n $(WORKERS) --dist loadgroup -m "not slow and not fit"
 
-test-quick: setup ## no dbt builds: units, generated posteriors, compiled SQL (under a minute)
-	$(UV) run pytest -m "not slow and not fit and not dbt"
+test-quick: setup ## units, generated posteriors, compiled SQL, every form pair's marts, one tiny end-to-end build (under 3 min)
+	$(UV) run pytest -n $(WORKERS) --dist loadgroup -m "quick or not (slow or fit or dbt)"
 
 dashboard: setup ## the results dashboard on http://localhost:8501 (reads ./mmm.duckdb read-only)
 	$(UV) run streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false

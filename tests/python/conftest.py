@@ -128,9 +128,9 @@ def _group(item: pytest.Item, name: str) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Lanes by what a test costs. `fit`: needs the demo's full default fit; `dbt`: runs dbt
-    (every module that imports run_dbt). The quick lane (`make test-quick`) is what is left:
-    units, generated posteriors and small fits in Python; the fast lane (`make test-fast`) adds
-    dbt builds of the SQL layer, bad inputs and tiny fits.
+    (every module that imports run_dbt). The quick lane (`make test-quick`) is what is left
+    plus the dbt modules marked `quick` (the form parity harness, one tiny end-to-end build);
+    the fast lane (`make test-fast`) adds the other dbt builds: the SQL layer, bad inputs, tiny fits.
 
     With pytest-xdist (make test) a fixture is built once per worker, so the tests on the
     demo's fit run in one worker, and so do the tests of a module that share a module fixture."""

@@ -10,6 +10,7 @@ without its SQL (or with its parameters named differently on either side) fails 
 from __future__ import annotations
 
 import itertools
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -28,12 +29,15 @@ CHANNELS = ["display", "print", "search", "social", "tv"]
 NODES = ["mmm_current_run", "int_posterior_scales", "int_posterior_draws_current", "int_posterior_channel_draws"]
 NODES += ["int_channel_contribution_draws", "response_curves"]
 PAIRS = list(itertools.product(ADSTOCK_FORMS, SATURATION_FORMS))
+pytestmark = pytest.mark.quick
 
 
-@pytest.fixture(params=PAIRS, ids=[f"{a}-{s}" for a, s in PAIRS])
-def built(request, sql_layer_db, copy_of):
+@pytest.fixture(scope="module", params=PAIRS, ids=[f"{a}-{s}" for a, s in PAIRS])
+def built(request, sql_layer_db, tmp_path_factory):
+    """The posterior nodes built once per form pair (both tests read them)."""
     adstock, saturation = request.param
-    db = copy_of(sql_layer_db)
+    db = tmp_path_factory.mktemp(f"{adstock}-{saturation}") / sql_layer_db.name
+    shutil.copy(sql_layer_db, db)
     posterior = synthetic_posterior(
         ["total"], CHANNELS, [], chains=2, draws=8, channel_scale=2000.0, target_scale=8e4, seed=3,
         adstock=adstock, saturation=saturation, max_lag=MAX_LAG,
