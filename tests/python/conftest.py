@@ -32,6 +32,11 @@ GEO_MARTS = [
     "response_curves",
 ]
 PUBLISHED_MARTS = [*GEO_MARTS, "budget_allocations", "budget_scenario_summary"]
+# The columns of a budget scenarios input (the seed budget_scenarios).
+SCENARIO_HEADER = (
+    "scenario_id,description,objective,horizon_weeks,budget_change_pct,total_budget,bound_pct,"
+    "risk_quantile,target_change_pct,target_contribution"
+)
 
 
 def run_dbt(args: list[str], db: Path, dbt_vars: dict | None = None, *, ok: bool = True) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_SEEDS, SQL_LAYER, SQL_LAYER_FROM_INPUTS, published_tables, query, run_dbt
+from conftest import DEMO_SEEDS, SCENARIO_HEADER, SQL_LAYER, SQL_LAYER_FROM_INPUTS, published_tables, query, run_dbt
 
 
 def _inputs(tmp: Path, edit_spend=None, edit_kpi=None, spend_geo: str | None = None) -> dict:
@@ -151,10 +151,6 @@ def test_letters_beyond_ascii_are_names(sql_layer_db, copy_of, tmp_path):
     assert {"Télé", "Поиск"} <= channels and "tv" not in channels
 
 
-SCENARIO_HEADER = (
-    "scenario_id,description,objective,horizon_weeks,budget_change_pct,total_budget,bound_pct,"
-    "risk_quantile,target_change_pct,target_contribution"
-)
 BAD_SCENARIOS = {
     "infeasible_bounds": (
         "s,,mean,52,0,,50,,,",

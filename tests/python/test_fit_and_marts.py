@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PUBLISHED_MARTS, published_tables, query, run_dbt
+from conftest import PUBLISHED_MARTS, SCENARIO_HEADER, published_tables, query, run_dbt
 
 from python_udfs.config import FitConfig
 from python_udfs.mmm_fit import build_mmm, from_bytes
@@ -244,11 +244,19 @@ def test_marts_export_to_parquet_when_a_folder_is_set(demo_fit, copy_of, tmp_pat
     [
         ("a SQL mart fails after the fit", {"mmm_allow_failed_review": True, "mmm_negligible_share": "oops"}),
         ("the review's data test fails", {}),
+        ("a Python node fails after the fit", {"mmm_allow_failed_review": True, "mmm_fail_on_scenario_error": True}),
     ],
 )
-def test_a_failure_after_the_fit_leaves_every_table_on_the_previous_run(demo_fit, copy_of, why, extra):
+def test_a_failure_after_the_fit_leaves_every_table_on_the_previous_run(demo_fit, copy_of, tmp_path, why, extra):
     """All or nothing: a build that fails after a new fit publishes nothing, so marts, mmm_runs
     and the budget tables all stay on the demo's run (the new fit is kept in the build schema)."""
+    if "Python node" in why:  # budget_allocations fails on a scenario with a negative budget
+        (tmp_path / "scenarios.csv").write_text(SCENARIO_HEADER + "\ns,,mean,52,,-100,50,,,\n")
+        (tmp_path / "rules.csv").write_text("scenario_id,rule,target,value\n")
+        extra = {**extra, "mmm_inputs": {
+            "budget_scenarios": {"path": str(tmp_path / "scenarios.csv")},
+            "budget_scenario_rules": {"path": str(tmp_path / "rules.csv")},
+        }}  # fmt: skip
     db = copy_of(demo_fit[0])
     before = published_tables(db)
     assert all(before[mart][0] > 0 for mart in PUBLISHED_MARTS)
@@ -256,6 +264,8 @@ def test_a_failure_after_the_fit_leaves_every_table_on_the_previous_run(demo_fit
     tiny = {"chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}
     proc = run_dbt(["build"], db, {"mmm_fit": tiny, "mmm_force_refit": True, **extra}, ok=False)
     assert "MMM NOT PUBLISHED" in proc.output, why
+    if "Python node" in why:
+        assert "MMM SCENARIO ERROR budget scenario 's': budget must be >= 0" in proc.output
     assert published_tables(db) == before
     for mart in PUBLISHED_MARTS:
         assert query(db, f"select distinct run_id from main.{mart}") == [(run_id,)], mart
