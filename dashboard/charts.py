@@ -5,7 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-INTERVAL_NOTE = "bands and error bars are 94% equal-tailed posterior intervals (3% to 97% quantiles)"
+from python_udfs import intervals
+
+INTERVAL_NOTE = f"bands and error bars are {intervals.LABEL}"
 
 
 def contributions_over_time(decomposition: pd.DataFrame, include_baseline: bool = True) -> alt.Chart:
@@ -124,7 +126,9 @@ def fitted_vs_actual(fitted: pd.DataFrame) -> alt.LayerChart | alt.FacetChart:
     if not holdout.empty:
         span = pd.DataFrame({"start": [holdout["week_start"].min()], "end": [holdout["week_start"].max()]})
         layers.insert(0, alt.Chart(span).mark_rect(opacity=0.12, color="orange").encode(x="start:T", x2="end:T"))
-    return alt.layer(*layers).properties(title="Fitted (blue, 94% predictive band) against actual (black)")
+    return alt.layer(*layers).properties(
+        title=f"Fitted (blue, {intervals.PROB:.0%} predictive band) against actual (black)"
+    )
 
 
 def roas_by_fold(stability: pd.DataFrame) -> alt.LayerChart:

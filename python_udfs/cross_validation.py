@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from python_udfs import holdout, lift_tests, mmm_fit, posterior_tables
+from python_udfs import holdout, intervals, lift_tests, mmm_fit, posterior_tables
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -122,7 +122,7 @@ def run_folds(
 ) -> pd.DataFrame:
     """One row per fold: its windows, out-of-time CRPS, MAPE and coverage, convergence, and
     `parameters` (JSON: per channel, ROAS over the fold's training weeks and the adstock and
-    saturation parameters, each with mean and CI_PROB interval)."""
+    saturation parameters, each with mean and 94% interval)."""
     fit_config = cv.fold_fit(config)
     rows = []
     train_dates = mf.frame.loc[~mf.holdout.to_numpy(), "date"]
@@ -168,7 +168,7 @@ def run_folds(
 
 def channel_parameters(model: Any, idata: Any, mf: ModelFrame) -> list[dict[str, Any]]:
     """Per channel and parameter (roas, then the adstock and saturation parameters by their
-    pymc-marketing names): mean, lower and upper of the CI_PROB equal-tailed interval. ROAS is
+    pymc-marketing names): mean, lower and upper of the 94% equal-tailed interval. ROAS is
     the contribution over the fold's training weeks (all geos) per unit of their spend; a
     parameter with geo deviations is averaged over geos."""
     posterior = idata["posterior"].to_dataset()
@@ -177,7 +177,6 @@ def channel_parameters(model: Any, idata: Any, mf: ModelFrame) -> list[dict[str,
     contribution = contribution.sum([d for d in ("date", "geo") if d in contribution.dims])
     spend = mf.train[mf.channels].sum()
     names = [*model.adstock.variable_mapping.values(), *model.saturation.variable_mapping.values()]
-    tail = (1 - posterior_tables.CI_PROB) / 2
     out = []
     for channel in mf.channels:
         series = {"roas": contribution.sel(channel=channel) / spend[channel] if spend[channel] else None}
@@ -191,7 +190,7 @@ def channel_parameters(model: Any, idata: Any, mf: ModelFrame) -> list[dict[str,
             if da is None:
                 continue
             values = np.asarray(da).ravel()
-            low, high = np.quantile(values, [tail, 1 - tail])
+            low, high = np.quantile(values, [intervals.LOWER, intervals.UPPER])
             out.append(
                 {
                     "channel": channel,

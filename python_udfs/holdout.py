@@ -11,15 +11,15 @@ from typing import Any
 
 import numpy as np
 
+from python_udfs import intervals
 from python_udfs.panel import ModelFrame
-from python_udfs.posterior_tables import CI_PROB
 
 
 @dataclass(frozen=True)
 class HoldoutScores:
     crps: float  # mean CRPS per held-out row, KPI units
     mape: float  # mean absolute percentage error of the posterior predictive mean
-    coverage: float  # share of held-out rows inside the predictive interval (CI_PROB)
+    coverage: float  # share of held-out rows inside the predictive interval (intervals.PROB)
 
 
 def predictive(mmm: Any, mf: ModelFrame, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -43,11 +43,10 @@ def predictive(mmm: Any, mf: ModelFrame, seed: int) -> tuple[np.ndarray, np.ndar
 
 def scores(observed: np.ndarray, draws: np.ndarray) -> HoldoutScores:
     """CRPS (pymc-marketing's), MAPE of the predictive mean (rows with a zero KPI left out)
-    and the share of rows inside the equal-tailed CI_PROB predictive interval."""
+    and the share of rows inside the equal-tailed 94% predictive interval."""
     from pymc_marketing.metrics import crps
 
-    tail = (1 - CI_PROB) / 2
-    low, high = np.quantile(draws, [tail, 1 - tail], axis=0)
+    low, high = np.quantile(draws, [intervals.LOWER, intervals.UPPER], axis=0)
     nonzero = observed != 0
     ape = np.abs(draws.mean(axis=0) - observed)[nonzero] / np.abs(observed[nonzero])
     return HoldoutScores(

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from python_udfs import intervals
 from python_udfs.data_review import COLUMNS, check_row, thresholds_from_var
 
 STATUS_ORDER = {"pass": 0, "warn": 1, "fail": 2}
@@ -252,7 +253,7 @@ def _channel_checks(
     for (geo, channel), d in roas_draws.groupby(["geo", "channel"]):
         roas_all = d["contribution"].to_numpy() / d["spend"].to_numpy()
         yardstick = negligible_share * float(kpi.get(geo, np.nan)) / float(spend.get(geo, np.nan))
-        low = float(np.quantile(roas_all, 0.03))
+        low = float(np.quantile(roas_all, intervals.LOWER))
         subject = channel if geo == "total" else f"{geo}/{channel}"
         negligible = low < yardstick
         rows.append(

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from python_udfs import intervals
+
 SAMPLE_DIMS = ("chain", "draw")
-CI_PROB = 0.94
 
 
 def _term_dims(da: xr.DataArray) -> tuple[str | None, str | None]:
@@ -81,7 +82,7 @@ def parameter_summary(posterior: xr.Dataset) -> pd.DataFrame:
     """Mean, sd, median, 94% equal-tailed interval (as in every mart), r-hat and ESS
     per parameter x geo x term, from arviz."""
     tree = xr.DataTree.from_dict({"posterior": posterior})
-    stats = az.summary(tree, fmt="xarray", round_to="none", ci_prob=CI_PROB, ci_kind="eti")
+    stats = az.summary(tree, fmt="xarray", round_to="none", ci_prob=intervals.PROB, ci_kind="eti")
     median = posterior.median(dim=SAMPLE_DIMS)
     frames = []
     for name in posterior.data_vars:
@@ -101,7 +102,7 @@ def parameter_summary(posterior: xr.Dataset) -> pd.DataFrame:
         df["term"] = df.pop(term_dim).astype(str) if term_dim else ""
         frames.append(df)
     out = pd.concat(frames, ignore_index=True)
-    pct = round(CI_PROB * 100)
+    pct = round(intervals.PROB * 100)
     out = out.rename(columns={f"eti{pct}_lb": "lower", f"eti{pct}_ub": "upper"})
     columns = [
         "parameter",
@@ -168,8 +169,8 @@ def prior_predictive_check(tree: xr.DataTree) -> pd.DataFrame:
     scale = tree["constant_data"].to_dataset()["target_scale"]
     prior_y = tree["prior_predictive"].to_dataset()["y"] * scale
     observed = tree["observed_data"].to_dataset()["y"] * scale
-    q = prior_y.quantile([0.03, 0.5, 0.97]).values
-    lo, hi = prior_y.quantile([0.03, 0.97], dim=SAMPLE_DIMS)
+    q = prior_y.quantile([intervals.LOWER, 0.5, intervals.UPPER]).values
+    lo, hi = prior_y.quantile([intervals.LOWER, intervals.UPPER], dim=SAMPLE_DIMS)
     inside = ((observed >= lo) & (observed <= hi)).mean().item()
     return pd.DataFrame(
         [

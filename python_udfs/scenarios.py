@@ -19,6 +19,7 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
+from python_udfs import intervals
 from python_udfs.optimizer import ChannelDraws, Plan, objective_value, optimize_allocation
 
 OBJECTIVES = ("mean", "risk_adjusted", "target")
@@ -143,8 +144,8 @@ def _interval(values: np.ndarray, prefix: str) -> dict[str, float]:
     return {
         f"{prefix}_mean": float(values.mean()),
         f"{prefix}_median": float(np.median(values)),
-        f"{prefix}_lower": float(np.quantile(values, 0.03)),
-        f"{prefix}_upper": float(np.quantile(values, 0.97)),
+        f"{prefix}_lower": float(np.quantile(values, intervals.LOWER)),
+        f"{prefix}_upper": float(np.quantile(values, intervals.UPPER)),
     }
 
 

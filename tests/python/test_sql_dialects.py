@@ -9,10 +9,13 @@ constructs raised as errors, and parses the result back in the target dialect.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 import pytest
 from conftest import DBT, PROJECT
+
+from python_udfs import intervals
 
 sqlglot = pytest.importorskip("sqlglot")
 from sqlglot.errors import ErrorLevel  # noqa: E402
@@ -51,3 +54,13 @@ def test_compiled_sql_transpiles_without_unsupported_constructs(compiled_models,
         except Exception as err:
             failures[name] = f"{type(err).__name__}: {str(err)[:300]}"
     assert not failures, f"{len(failures)} model(s) do not transpile to {dialect}: {failures}"
+
+
+def test_the_sql_reports_the_interval_python_does(compiled_models):
+    """One interval (python_udfs/intervals.py, twinned by the macro mmm_interval_bounds): the
+    marts' quantiles and fitted_values' predictive band use its numbers."""
+    roas = compiled_models["marts/posterior/channel_roas.sql"]
+    assert f"(roas, {intervals.LOWER}) as roas_lower" in roas and f"(roas, {intervals.UPPER}) as roas_upper" in roas
+    fitted = compiled_models["marts/posterior/fitted_values.sql"]
+    z = re.search(r"predicted_mean - ([0-9.]+) \* predicted\.predictive_sd", fitted)
+    assert z is not None and abs(float(z.group(1)) - intervals.Z) < 1e-12

@@ -1,7 +1,7 @@
 {#- Week x geo (and the nation, geo 'total', for a geo panel): actual KPI against the model's
     prediction, in-sample or holdout. The mean
     interval is over the posterior of mu; the predictive interval adds observation noise
-    (94%, normal approximation: mean +/- 1.881 * sqrt(var(mu) + mean(sigma^2))); crps scores
+    (94%, normal approximation: mean +/- z * sqrt(var(mu) + mean(sigma^2))); crps scores
     the actual against that predictive normal (lower is better, KPI units). -#}
 with
 
@@ -85,8 +85,8 @@ final as (
         predicted.predicted_median,
         predicted.predicted_lower,
         predicted.predicted_upper,
-        predicted.predicted_mean - 1.881 * predicted.predictive_sd as predictive_lower,
-        predicted.predicted_mean + 1.881 * predicted.predictive_sd as predictive_upper,
+        predicted.predicted_mean - {{ mmm_interval_bounds().z }} * predicted.predictive_sd as predictive_lower,
+        predicted.predicted_mean + {{ mmm_interval_bounds().z }} * predicted.predictive_sd as predictive_upper,
         predicted.predictive_sd,
         {{ mmm_normal_crps('panel.kpi', 'predicted.predicted_mean', 'predicted.predictive_sd') }} as crps,
         case when panel.is_holdout then 'holdout' else 'in_sample' end as fit_sample
