@@ -11,7 +11,7 @@ entry and with pymc-marketing.
 
 Saturation parameters split into the coefficient (the curve's ceiling in scaled KPI: `beta` for
 logistic and Hill, `alpha` for Michaelis-Menten) and the shape parameters, in the order the
-numpy functions, the SQL columns saturation_p1 and saturation_p2 and the macro take them.
+numpy functions, the SQL columns saturation_<name> are named after them, and the macro takes them in this order.
 """
 
 from __future__ import annotations

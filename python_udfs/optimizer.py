@@ -49,17 +49,18 @@ class ChannelDraws:
         lags = sorted(
             (c for c in params.columns if c.startswith("adstock_weight_")), key=lambda c: int(c.rsplit("_", 1)[1])
         )
+        form = saturation_form(saturation_kind)
+        shape = [f"saturation_{name}" for name in form.shape]  # columns named as pymc-marketing names them
         wide = params.pivot_table(
             index=["chain", "draw"],
             columns="channel",
-            values=[*lags, "saturation_p1", "saturation_p2", "saturation_coefficient", "channel_scale"],
+            values=[*lags, *shape, "saturation_coefficient", "channel_scale"],
             dropna=False,
         )
 
         def col(name: str) -> np.ndarray:
             return wide[name][channels].to_numpy(dtype=float)
 
-        form = saturation_form(saturation_kind)
         past = None
         if history is not None and len(lags) > 1:
             recent = history.pivot_table(index="week_start", columns="channel", values="spend", aggfunc="sum")
@@ -70,12 +71,12 @@ class ChannelDraws:
         return cls(
             channels=channels,
             weights=np.stack([col(c) for c in lags], axis=-1),
-            p1=col("saturation_p1"),
+            p1=col(shape[0]),
             beta=col("saturation_coefficient"),
             channel_scale=col("channel_scale")[0],
             target_scale=float(params["target_scale"].iloc[0]),
             saturation=saturation_kind,
-            p2=col("saturation_p2") if len(form.shape) > 1 else None,
+            p2=col(shape[1]) if len(shape) > 1 else None,
             history=past,
         )
 

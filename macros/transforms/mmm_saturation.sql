@@ -1,17 +1,33 @@
-{% macro mmm_saturation_parameters(saturation) %}
-  {#- A saturation form's parameters as pymc-marketing names them: the coefficient (the curve's
-      ceiling in scaled KPI) and the shape parameters in the order mmm_saturation takes them
-      (columns saturation_p1, saturation_p2). The SQL half of the registry in
-      python_udfs/forms.py; tests/python/test_form_parity.py holds the two together. -#}
-  {%- set forms = {
+{% macro mmm_saturation_forms() %}
+  {#- Each saturation form's parameters as pymc-marketing names them: the coefficient (the
+      curve's ceiling in scaled KPI) and the shape parameters in the order mmm_saturation takes
+      them (columns saturation_<name>). The SQL half of the registry in python_udfs/forms.py;
+      tests/python/test_form_parity.py holds the two together. -#}
+  {{ return({
       'logistic': {'coefficient': 'beta', 'shape': ['lam']},
       'hill': {'coefficient': 'beta', 'shape': ['slope', 'kappa']},
       'michaelis_menten': {'coefficient': 'alpha', 'shape': ['lam']},
-  } -%}
+  }) }}
+{% endmacro %}
+
+{% macro mmm_saturation_parameters(saturation) %}
+  {#- One form's entry of mmm_saturation_forms; an unknown form fails naming it. -#}
+  {%- set forms = mmm_saturation_forms() -%}
   {%- if saturation not in forms -%}
     {{ exceptions.raise_compiler_error("mmm_saturation: unknown saturation '" ~ saturation ~ "'") }}
   {%- endif -%}
   {{ return(forms[saturation]) }}
+{% endmacro %}
+
+{% macro mmm_saturation_shape_columns() %}
+  {#- Every form's shape parameter names, each a column saturation_<name> of
+      int_posterior_channel_draws (null where the run's form has no such parameter), so the
+      columns keep one schema whatever the form. -#}
+  {%- set names = [] -%}
+  {%- for form in mmm_saturation_forms().values() -%}
+    {%- for name in form['shape'] if name not in names -%}{%- do names.append(name) -%}{%- endfor -%}
+  {%- endfor -%}
+  {{ return(names) }}
 {% endmacro %}
 
 {% macro mmm_saturation(saturation, x, p1, p2) %}

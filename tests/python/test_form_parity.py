@@ -69,11 +69,14 @@ def test_sql_equals_the_registry_and_pymc_marketing(built):
     params = duckdb_read(db, "int_posterior_channel_draws").set_index(["chain", "draw", "channel"])
     assert len(params) == 2 * 8 * len(CHANNELS)
 
-    # the SQL's columns carry the registry's parameters in its order
+    # the SQL's columns carry the registry's parameters under their names; the other forms' are null
     sat = sat.rename_axis(index={"term": "channel"}).reindex(params.index)
     np.testing.assert_allclose(params["saturation_coefficient"], sat[s_form.coefficient], rtol=1e-12)
-    for i, name in enumerate(s_form.shape, start=1):
-        np.testing.assert_allclose(params[f"saturation_p{i}"], sat[name], rtol=1e-12)
+    for name in {n for form in SATURATION_FORMS.values() for n in form.shape}:
+        if name in s_form.shape:
+            np.testing.assert_allclose(params[f"saturation_{name}"], sat[name], rtol=1e-12)
+        else:
+            assert params[f"saturation_{name}"].isna().all(), name
     ad = ad.rename_axis(index={"term": "channel"}).reindex(params.index)
     weights = transforms.adstock_weights(adstock, MAX_LAG, *(ad[p].to_numpy() for p in a_form.params))
     sql_weights = params[[f"adstock_weight_{lag}" for lag in range(MAX_LAG + 1)]].to_numpy()

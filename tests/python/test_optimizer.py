@@ -178,7 +178,7 @@ def _geo_params() -> pd.DataFrame:
                 rows.append(
                     {
                         "run_id": "r", "chain": 0, "draw": draw, "geo": geo, "channel": channel,
-                        "saturation_p1": lam, "saturation_p2": np.nan, "saturation_coefficient": 0.2 + 0.05 * draw,
+                        "saturation_lam": lam, "saturation_coefficient": 0.2 + 0.05 * draw,
                         "channel_scale": 800.0, "target_scale": target_scale,
                         **{f"adstock_weight_{lag}": w for lag, w in enumerate(weights)},
                     }

@@ -25,7 +25,7 @@ def test_response_udf_equals_the_sql_macro_twin(con):
         ),
         per_draw as (
             select p.channel, level.contribution_mean,
-                   mmm_channel_response(level.weekly_spend, p.adstock_alpha, p.saturation_p1,
+                   mmm_channel_response(level.weekly_spend, p.adstock_alpha, p.saturation_lam,
                        p.saturation_coefficient, p.channel_scale, p.target_scale, 6) as response
             from main.int_posterior_channel_draws p join level using (channel)
         )
@@ -41,7 +41,7 @@ def test_optimizer_udf_from_sql_respects_budget_and_bounds(con):
     rows = con.sql(
         """
         with p as (
-            select channel, avg(adstock_alpha) as alpha, avg(saturation_p1) as lam,
+            select channel, avg(adstock_alpha) as alpha, avg(saturation_lam) as lam,
                    avg(saturation_coefficient) as beta, max(channel_scale) as cs, max(target_scale) as ts
             from main.int_posterior_channel_draws group by channel order by channel
         )

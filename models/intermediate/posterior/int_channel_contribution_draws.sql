@@ -49,8 +49,9 @@ adstocked as (
         params.adstock_weight_{{ lag }} * lags_wide.spend_lag_{{ lag }}{{ ' +' if not loop.last }}
         {% endfor -%}
         as adstocked_spend,
-        params.saturation_p1,
-        params.saturation_p2,
+        {%- for name in mmm_saturation_shape_columns() %}
+        params.saturation_{{ name }},
+        {%- endfor %}
         params.saturation_coefficient,
         params.channel_scale,
         params.target_scale

@@ -41,9 +41,9 @@ channel_params as (
         term as channel,
         max(case when parameter = 'adstock_alpha' then value end) as adstock_alpha,
         max(case when parameter = 'adstock_theta' then value end) as adstock_theta,
-        {#- the shape parameters in the form's order; a one-parameter form's saturation_p2 is null -#}
-        {%- for i in range(2) %}
-        max(case when {{ "parameter = 'saturation_" ~ shape[i] ~ "'" if i < shape | length else '1 = 0' }} then value end) as saturation_p{{ i + 1 }},
+        {#- each form's shape parameters by name; those the run's form does not have are null -#}
+        {%- for name in mmm_saturation_shape_columns() %}
+        max(case when parameter = 'saturation_{{ name }}' then value end) as saturation_{{ name }},
         {%- endfor %}
         max(case when parameter = 'saturation_{{ saturation['coefficient'] }}' then value end) as saturation_coefficient
     from media_draws
