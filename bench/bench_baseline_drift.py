@@ -15,22 +15,17 @@ one after another).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+from dbt_runner import PROJECT, run_dbt
 
-PROJECT = Path(__file__).resolve().parents[1]
-DBT = str(Path(sys.executable).with_name("dbt"))
 sys.path.insert(0, str(PROJECT))
-from python_udfs import transforms  # noqa: E402
+from python_udfs import transforms
 
 WEEKS = 182
 HOLDOUT = 26
@@ -84,16 +79,8 @@ def build(db: Path, csv: Path, fit: dict) -> tuple[int, float, str]:
         "mmm_holdout_weeks": HOLDOUT,
         "mmm_fit": fit,
     }
-    target = db.parent / f"target_{db.stem}"
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [DBT, "build", "--profiles-dir", str(PROJECT), "--target-path", str(target), "--vars", json.dumps(dbt_vars)],
-        cwd=PROJECT,
-        env={**os.environ, "MMM_DUCKDB_PATH": str(db)},
-        capture_output=True,
-        text=True,
-    )
-    return proc.returncode, time.perf_counter() - start, proc.stdout + proc.stderr
+    proc, seconds = run_dbt(["build"], db, dbt_vars)
+    return proc.returncode, seconds, proc.stdout + proc.stderr
 
 
 def report(db: Path, truth: pd.Series, roas: dict[str, float]) -> dict:

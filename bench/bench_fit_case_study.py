@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+from dbt_runner import PROJECT, run_dbt
 
-PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT.parent / "shared" / "data" / "mmm_stan" / "data.csv"
 CHANNELS = ["mdsp_dm", "mdsp_inst", "mdsp_nsp", "mdsp_audtr", "mdsp_vidtr", "mdsp_so", "mdsp_on"]
 FIT = {"yearly_seasonality": 5, "chains": 4, "draws": 1000, "tune": 1000, "sampler": "nutpie"}
@@ -70,24 +70,8 @@ def dbt_build(db: Path, command: tuple[str, ...] = ("build",), data: Path = DATA
             "control_columns": ["hldy_*"],
         },
     }
-    start, started_at = time.perf_counter(), time.time()
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            *command,
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(db.parent / "target"),
-            "--vars",
-            json.dumps(dbt_vars),
-            "--quiet",
-        ],
-        cwd=PROJECT,
-        env={**os.environ, "MMM_DUCKDB_PATH": str(db)},
-        check=False,
-    )
-    seconds = time.perf_counter() - start
+    started_at = time.time()
+    _, seconds = run_dbt([*command, "--quiet"], db, dbt_vars, target=db.parent / "target")
     results = json.loads((db.parent / "target" / "run_results.json").read_text())["results"]
     failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail", "skipped")]
     if failed:  # a timing of a failed build would flatter it

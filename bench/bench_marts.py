@@ -28,7 +28,6 @@ from engines import duckdb_load
 
 from python_udfs.synthetic_posterior import synthetic_posterior
 
-SQL_LAYER = ["+int_media_adstock_lags", "+int_controls_weekly", "+int_weekly_panel"]
 MARTS = ["mmm_current_run+", "--exclude", "budget_allocations+", "mmm_model_review+"]
 
 
@@ -46,7 +45,7 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         db = folder / "bench.duckdb"
         dbt_vars = {"mmm_inputs": generate(folder, a.geos, a.weeks, a.channels), "mmm_mart_thin": a.thin}
-        dbt(["run", "--select", *SQL_LAYER], db, dbt_vars)
+        dbt(["run", "--selector", "sql_layer_from_inputs"], db, dbt_vars)
         with duckdb.connect(str(db)) as con:
             geos = [r[0] for r in con.sql("select distinct geo from main.int_weekly_panel order by 1").fetchall()]
             channels = [r[0] for r in con.sql("select distinct channel from main.int_media_spend_weekly").fetchall()]

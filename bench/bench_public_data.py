@@ -13,50 +13,28 @@ Fits run one after another (the machine has 2 cores).
 
 from __future__ import annotations
 
-import json
-import os
 import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dbt_runner import run_dbt
 from public_datasets import (
     CASE_STUDY_REFERENCE_HOLDOUT_CRPS,
     CASE_STUDY_REFERENCE_ROAS,
     DATASETS,
 )
 
-PROJECT = Path(__file__).resolve().parents[1]
-DBT = str(Path(sys.executable).with_name("dbt"))
-
 
 def build(name: str, folder: Path, extra_vars: dict | None = None) -> tuple[Path, float, int, str]:
     db = folder / f"{name}.duckdb"
     dbt_vars = {**DATASETS[name], **(extra_vars or {})}
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [
-            DBT,
-            "build",
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(folder / f"target_{name}"),
-            "--vars",
-            json.dumps(dbt_vars),
-        ],
-        cwd=PROJECT,
-        env={**os.environ, "MMM_DUCKDB_PATH": str(db)},
-        capture_output=True,
-        text=True,
-    )
-    return db, time.perf_counter() - start, proc.returncode, proc.stdout + proc.stderr
+    proc, seconds = run_dbt(["build"], db, dbt_vars, target=folder / f"target_{name}")
+    return db, seconds, proc.returncode, proc.stdout + proc.stderr
 
 
 def report(name: str, db: Path, schema: str = "main") -> dict:
