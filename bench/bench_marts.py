@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=156)
     parser.add_argument("--channels", type=int, default=10)
     parser.add_argument("--draws", type=int, default=1000, help="per chain; 4 chains")
-    parser.add_argument("--thin", type=int, default=1, help="var mmm_mart_thin")
+    parser.add_argument("--thin", default="1", help="var mmm_mart_thin: k (every k-th draw) or auto")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temporary one)")
     a = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

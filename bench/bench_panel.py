@@ -18,7 +18,8 @@ import pandas as pd
 from dbt_runner import run_dbt
 
 
-def generate(folder: Path, geos: int, weeks: int, channels: int) -> dict:
+def generate(folder: Path, geos: int, weeks: int, channels: int, controls: int = 1) -> dict:
+    """Random weekly spend, KPI and controls per geo as parquet inputs (var mmm_inputs)."""
     rng = np.random.default_rng(0)
     starts = pd.date_range("2020-01-06", periods=weeks, freq="7D")
     g = np.repeat([f"geo_{i:03d}" for i in range(geos)], weeks)
@@ -40,17 +41,22 @@ def generate(folder: Path, geos: int, weeks: int, channels: int) -> dict:
     kpi = pd.DataFrame(
         {"geo": g, "period_start": w, "period_end": w + pd.Timedelta(days=6), "kpi": rng.normal(1e5, 1e4, geos * weeks)}
     )
-    controls = pd.DataFrame(
-        {
-            "geo": g,
-            "period_start": w,
-            "period_end": w + pd.Timedelta(days=6),
-            "control": "price_index",
-            "value": rng.normal(1, 0.05, geos * weeks),
-        }
+    control_frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "geo": g,
+                    "period_start": w,
+                    "period_end": w + pd.Timedelta(days=6),
+                    "control": "price_index" if k == 0 else f"control_{k:02d}",
+                    "value": rng.normal(1, 0.05, geos * weeks),
+                }
+            )
+            for k in range(controls)
+        ]
     )
     out = {}
-    for name, df in (("media_spend", spend), ("kpi", kpi), ("controls", controls)):
+    for name, df in (("media_spend", spend), ("kpi", kpi), ("controls", control_frame)):
         path = folder / f"{name}.parquet"
         df.to_parquet(path, index=False)
         out[name] = {"path": str(path), "has_geo": True}
@@ -67,10 +73,11 @@ def main() -> None:
     parser.add_argument("--geos", type=int, default=100)
     parser.add_argument("--weeks", type=int, default=260)
     parser.add_argument("--channels", type=int, default=30)
+    parser.add_argument("--controls", type=int, default=1)
     a = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        inputs = generate(folder, a.geos, a.weeks, a.channels)
+        inputs = generate(folder, a.geos, a.weeks, a.channels, a.controls)
         db = folder / "bench.duckdb"
         dbt_vars = {"mmm_inputs": inputs}
         sql_layer = ["--selector", "sql_layer_from_inputs"]  # selectors.yml: inputs through the lags
@@ -85,7 +92,8 @@ def main() -> None:
             panel = con.sql("select count(*) from main.int_media_spend_weekly").fetchall()[0][0]
             lags = con.sql("select count(*) from main.int_media_adstock_lags").fetchall()[0][0]
         test_seconds = dbt(["test", *sql_layer], db, dbt_vars)
-    print(f"inputs: {a.geos} geos x {a.weeks} weeks x {a.channels} channels = {panel:,} panel rows, {lags:,} lag rows")
+    size = f"{a.geos} geos x {a.weeks} weeks x {a.channels} channels x {a.controls} controls"
+    print(f"inputs: {size} = {panel:,} panel rows, {lags:,} lag rows")
     print(f"SQL layer in DuckDB (dbt's elapsed time for staging, panel, lags): {sql_seconds:.2f} s")
     print("  per model: " + ", ".join(f"{k} {v:.2f} s" for k, v in per_model.items()))
     print(f"wall time of the whole `dbt run` process (start-up included): {seconds:.2f} s")
