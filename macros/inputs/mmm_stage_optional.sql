@@ -4,7 +4,6 @@
       so the DAG is the same with or without it. Output: the `labels` as text, geo ('total'
       without a geo column), period_start, period_end, period_start_raw, and each of `numbers` as
       <number>_raw (the text as sent) and <number> (a double). -#}
-  {%- set cfg = mmm_input_config(name) -%}
   {%- set has_geo = mmm_input_has_geo(name) -%}
   {%- set text, double = dbt.type_string(), mmm_type_double() -%}
   {%- if mmm_input_is_set(name) -%}
