@@ -1,8 +1,9 @@
 {#- Per draw x geo x channel over the in-sample weeks: spend, contribution, the contribution with
     1% more spend every week, and the in-sample KPI total. channel_roas summarises it; the model
-    review reads it for probabilities and ROAS correlations. A view, like the other draws-level
-    intermediates. -#}
-{{ config(materialized='view') }}
+    review reads it for probabilities and ROAS correlations. A table: both read it, and it is
+    small (draws x geos x channels) while each read of the weekly draws behind it is not. A geo
+    panel's nation (geo 'total') is summed here over the geos' per-draw totals. -#}
+{{ config(materialized='table') }}
 
 with
 
@@ -26,7 +27,7 @@ kpi_totals as (
     having count(*) > 0
 ),
 
-per_draw as (
+geo_draws as (
     select
         contribution_draws.run_id,
         contribution_draws.chain,
@@ -40,6 +41,12 @@ per_draw as (
     where not contribution_draws.is_holdout
     group by contribution_draws.run_id, contribution_draws.chain, contribution_draws.draw,
         contribution_draws.geo, contribution_draws.channel
+),
+
+per_draw as (
+    select * from geo_draws
+    union all
+    {{ mmm_national_rollup('geo_draws', ['run_id', 'chain', 'draw'], ['channel'], ['spend', 'contribution', 'extra_contribution']) }}
 ),
 
 final as (

@@ -1,8 +1,8 @@
 {#- Every additive component of the predicted KPI, per posterior draw, week and geo, in KPI
     units: baseline (intercept, constant or time-varying), trend, seasonality (yearly Fourier), each control and each
-    channel. Their sum is the model's mean prediction (mu) on the original scale. A geo panel
-    also gets the nation (geo 'total'), summed over geos per draw. A view, for
-    the same reason as int_channel_contribution_draws. A linear term whose feature is zero that
+    channel. Their sum is the model's mean prediction (mu) on the original scale. Geo rows only,
+    like int_channel_contribution_draws: fitted_values and decomposition sum the nation at their
+    own grain. A view, for the same reason. A linear term whose feature is zero that
     week (a holiday flag that is off) adds exactly zero and has no row: holiday controls are
     mostly zero, and skipping them cut fitted_values by a third on the case study. -#}
 {{ config(materialized='view') }}
@@ -62,25 +62,14 @@ channels as (
     from channel_contributions
 ),
 
-geo_terms as (
+unioned as (
     select * from linear_terms
     union all
     select * from seasonality
     union all
     select run_id, chain, draw, week_start, geo, component_type, component, contribution
     from varying_baseline
-),
-
-unioned as (
-    select * from geo_terms
     union all
-    {{ mmm_national_rollup(
-        'geo_terms',
-        ['run_id', 'chain', 'draw', 'week_start'],
-        ['component_type', 'component'],
-        ['contribution']) }}
-    union all
-    {# channel rows: the nation's are int_channel_contribution_draws' own #}
     select * from channels
 )
 

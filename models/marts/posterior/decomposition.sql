@@ -95,15 +95,22 @@ media as (
 {#- Summarised from draws: a time-varying baseline (it has no single coefficient), and a geo
     panel's nation - baseline, trend, controls and seasonality summed over geos per draw
     (int_component_draws) before the interval is taken; a sum of geo intervals would be too wide. -#}
+geo_terms_draws as (
+    select * from component_draws where component_type <> 'channel'
+),
+
 summary_draws as (
     select run_id, week_start, geo, component_type, component, contribution
     from varying_baseline_draws
     union all
     select run_id, week_start, geo, component_type, component, contribution
-    from component_draws
-    where geo = 'total'
-        and component_type <> 'channel'
-        and exists (select 1 from linear_features where linear_features.geo <> 'total')
+    from (
+        {{ mmm_national_rollup(
+            'geo_terms_draws',
+            ['run_id', 'chain', 'draw', 'week_start'],
+            ['component_type', 'component'],
+            ['contribution']) }}
+    ) as national
 ),
 
 from_draws as (

@@ -21,10 +21,16 @@ panel as (
     select * from {{ ref('int_weekly_panel') }}
 ),
 
-mu_draws as (
+geo_mu_draws as (
     select run_id, chain, draw, week_start, geo, sum(contribution) as mu
     from component_draws
     group by run_id, chain, draw, week_start, geo
+),
+
+mu_draws as (
+    select * from geo_mu_draws
+    union all
+    {{ mmm_national_rollup('geo_mu_draws', ['run_id', 'chain', 'draw', 'week_start'], [], ['mu']) }}
 ),
 
 geo_sigma_draws as (
