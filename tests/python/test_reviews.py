@@ -209,3 +209,18 @@ def test_a_roas_range_is_checked_when_set():
     review = review_model(*_fit(degenerate=False), ModelReviewThresholds(roas_min=0, roas_max=0.5))
     row = review[(review["check_name"] == "roas_range") & (review["subject"] == "tv")].iloc[0]
     assert row["status"] == "fail" and "outside the plausible range" in row["message"]
+
+
+def test_a_geo_panels_nation_is_checked_on_its_own():
+    """Geos whose intervals each cover their weeks, and a nation whose interval (from noises
+    taken as independent) is far too narrow: averaging the nation in with the geos would pass it."""
+    run, fitted, *rest = _fit(degenerate=False)
+    geos = [fitted.assign(geo=g) for g in ("north", "south", "east")]
+    centre = (fitted["predictive_lower"] + fitted["predictive_upper"]) / 2
+    nation = fitted.assign(predictive_lower=centre - 1.0, predictive_upper=centre + 1.0)
+    review = review_model(run, pd.concat([*geos, nation], ignore_index=True), *rest)
+    rows = review[review["check_name"] == "predictive_coverage"].set_index("subject")
+    assert rows.loc["fit", "status"] == "pass" and "mean over 3 geos" in rows.loc["fit", "message"]
+    assert rows.loc["total", "status"] == "fail" and rows.loc["total", "value"] < 0.1
+    assert "national training weeks" in rows.loc["total", "message"]
+    assert verdict(review)[0] == "fail"
