@@ -161,9 +161,9 @@ def _fit(degenerate: bool):
     )
     prior_posterior = pd.DataFrame(
         {
-            "label": ["saturation_beta[tv]", "saturation_lam[search]", "adstock_alpha[tv]"],
-            "prior_var": [1.0, 1.0, 1.0],
-            "posterior_var": [0.1, 0.97, 1.5],
+            "label": ["saturation_beta[tv]", "saturation_lam[search]", "adstock_alpha[tv]", "beta_offset[north, tv]"],
+            "prior_var": [1.0, 1.0, 1.0, 1.0],
+            "posterior_var": [0.1, 0.97, 1.5, 0.98],
         }
     )
     run = {
@@ -194,6 +194,7 @@ def test_a_good_fit_passes_with_honest_warnings():
     barely = review[review["subject"] == "saturation_lam[search]"].iloc[0]
     assert "barely inform" in barely["message"]
     assert ("roas_tradeoff", "search & tv") in by.index
+    assert "beta_offset[north, tv]" not in set(review["subject"])  # a non-centred offset is not reviewed
 
 
 def test_a_degenerate_fit_fails_on_every_count():
