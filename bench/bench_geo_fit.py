@@ -94,7 +94,7 @@ def sampler_figures(db: Path, schema: str) -> dict:
 
 def run(name: str, folder: Path, dbt_vars: dict, fit: dict, truth: dict | None) -> None:
     db = folder / f"{name}.duckdb"
-    proc, seconds = run_dbt(["build"], db, {**dbt_vars, "mmm_fit": fit}, target=folder / f"target_{name}")
+    proc, seconds = run_dbt(["build"], db, {**dbt_vars, "mmm_fit": fit}, target=folder / f"target_{name}", echo="mmm:")
     schema = "main" if proc.returncode == 0 else "main_build"
     print(f"\n=== {name}: dbt build exit {proc.returncode} in {seconds:.0f} s (figures from {schema})")
     if not db.exists():
