@@ -213,15 +213,19 @@ def test_a_roas_range_is_checked_when_set():
 
 
 def test_a_geo_panels_nation_is_checked_on_its_own():
-    """Geos whose intervals each cover their weeks, and a nation whose interval (from noises
-    taken as independent) is far too narrow: averaging the nation in with the geos would pass it."""
+    """Geos that each fit and cover their weeks, and a nation whose prediction is flat and whose
+    interval (from noises taken as independent) is far too narrow: averaging the nation in with
+    the geos would pass both."""
     run, fitted, *rest = _fit(degenerate=False)
     geos = [fitted.assign(geo=g) for g in ("north", "south", "east")]
-    centre = (fitted["predictive_lower"] + fitted["predictive_upper"]) / 2
-    nation = fitted.assign(predictive_lower=centre - 1.0, predictive_upper=centre + 1.0)
+    flat = fitted["actual"].mean()
+    nation = fitted.assign(predicted_mean=flat, predictive_lower=flat - 1.0, predictive_upper=flat + 1.0)
     review = review_model(run, pd.concat([*geos, nation], ignore_index=True), *rest)
-    rows = review[review["check_name"] == "predictive_coverage"].set_index("subject")
-    assert rows.loc["fit", "status"] == "pass" and "mean over 3 geos" in rows.loc["fit", "message"]
-    assert rows.loc["total", "status"] == "fail" and rows.loc["total", "value"] < 0.1
-    assert "national training weeks" in rows.loc["total", "message"]
+    coverage = review[review["check_name"] == "predictive_coverage"].set_index("subject")
+    assert coverage.loc["fit", "status"] == "pass" and "mean over 3 geos" in coverage.loc["fit", "message"]
+    assert coverage.loc["total", "status"] == "fail" and coverage.loc["total", "value"] < 0.1
+    assert "national training weeks" in coverage.loc["total", "message"]
+    r2 = review[review["check_name"] == "in_sample_fit"].set_index("subject")
+    assert r2.loc["fit", "status"] == "pass" and "mean over 3 geos" in r2.loc["fit", "message"]
+    assert r2.loc["total", "status"] == "fail" and "for the nation" in r2.loc["total", "message"]
     assert verdict(review)[0] == "fail"
