@@ -2,7 +2,7 @@
 generated panel the size of the large preset of PyMC Labs' MMM benchmark (50 geos x 30
 channels x 208 weeks x 10 controls) with known truth.
 
-Prints for each: the `dbt build` wall time, sampling seconds, iterations per second, mean tree
+Prints for each: the `dbt build` wall time, sampling seconds, seconds per iteration, mean tree
 depth and step size (where the sampling time goes: leapfrog steps per iteration), lowest bulk
 ESS per second, max r-hat, divergences, peak RSS of the dbt process, and the national ROAS
 against the truth where there is one. With short settings (`--draws`, `--tune`, `--chains`) it
@@ -108,7 +108,7 @@ def run(name: str, folder: Path, dbt_vars: dict, fit: dict, truth: dict | None) 
     peak_gib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
     print(
         f"{fig['geos']} geos; {chains} chains x {draws} draws (+{tune} tune) on {cores} cores: sampling "
-        f"{fig['fit_seconds']:.0f} s, {per_iteration:.2f} s per iteration per core, tree depth "
+        f"{fig['fit_seconds']:.0f} s, {per_iteration:.2f} s per iteration of a chain, tree depth "
         f"{sampler['tree_depth']:.1f}, step size {sampler['step_size']:.4f}"
     )
     print(
@@ -116,7 +116,8 @@ def run(name: str, folder: Path, dbt_vars: dict, fit: dict, truth: dict | None) 
         f"({fig['min_ess_bulk'] / fig['fit_seconds']:.2f} per second), divergences {fig['divergences']}, "
         f"converged {fig['converged']}; peak RSS of the dbt process {peak_gib:.1f} GiB"
     )
-    print(f"a default fit (4 x 1500 + 1500) at this rate: about {default_minutes:.0f} min of sampling")
+    default = f"{DEFAULT.chains} x {DEFAULT.draws} + {DEFAULT.tune}"
+    print(f"a default fit ({default}) at this rate: about {default_minutes:.0f} min of sampling")
     print(f"R2 in-sample (nation) {fig['r2_in_sample']}; review verdict {fig['review_verdict']}")
     known = truth or {}
     for channel, (mean, lo, hi) in fig["roas"].items():
