@@ -22,7 +22,7 @@ SATURATIONS = tuple(SATURATION_FORMS)
 MAX_FOURIER_MODES = 10
 # Raise when the model a config builds changes (default priors, likelihood, components): it is
 # part of the fit cache key.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 ADAPTATIONS = ("diag", "low_rank")
 # How a geo panel shares channel effects across geos (priors.py says what each does).
 GEO_POOLINGS = ("partial", "none", "full")
@@ -56,6 +56,9 @@ class FitConfig:
     # Geo panels only: partial (a national effect per channel with geo deviations), none (every
     # geo on its own) or full (one effect per channel for every geo).
     geo_pooling: str = "partial"
+    # Geo panels only: one effect per week that every geo shares (python_udfs/week_effect.py),
+    # with a scale learned from the data; false: geos' weekly noise independent.
+    geo_week_effect: bool = True
     holdout_weeks: int = 0
     sampler: str = "nutpie"
     chains: int = 4
@@ -146,6 +149,8 @@ class FitConfig:
             settings.pop("time_varying_intercept")
         if not self.roas_priors:  # none: likewise
             settings.pop("roas_priors")
+        if self.geo_week_effect:  # the default since model version 4
+            settings.pop("geo_week_effect")
         return {**settings, "model_version": MODEL_VERSION}
 
     def to_json(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from python_udfs import intervals
+from python_udfs import intervals, week_effect
 from python_udfs.panel import ModelFrame
 
 
@@ -35,8 +35,17 @@ def predictive(mmm: Any, mf: ModelFrame, seed: int) -> tuple[np.ndarray, np.ndar
         random_seed=seed,
         progressbar=False,
     )
-    y = pred["y"] * mmm.idata["constant_data"].to_dataset()["target_scale"]  # y is on the scaled KPI
-    draws = y.transpose("sample", "date", ...).values.reshape(y.sizes["sample"], -1)
+    target_scale = mmm.idata["constant_data"].to_dataset()["target_scale"]
+    y = (pred["y"] * target_scale).transpose("sample", "date", ...)  # y is on the scaled KPI
+    posterior = mmm.idata["posterior"].to_dataset()
+    values = y.values
+    if week_effect.SIGMA in posterior:  # a geo panel's shared shock, unknown in a week not fitted
+        sigma = posterior[week_effect.SIGMA].stack(sample=("chain", "draw")).sel(sample=y["sample"]).values
+        fitted = set(week_effect.week_labels(mf.train["date"]))
+        new_week = np.array([w not in fitted for w in week_effect.week_labels(y["date"].values)], dtype=float)
+        rng = np.random.default_rng(seed)
+        values = week_effect.add_to_predictive(values, sigma, target_scale.sel(geo=y["geo"]).values, new_week, rng)
+    draws = values.reshape(y.sizes["sample"], -1)
     observed = holdout.sort_values([c for c in ("date", "geo") if c in holdout])["kpi"].to_numpy()
     return observed, draws
 

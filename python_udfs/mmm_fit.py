@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from python_udfs import baseline, forms, lift_tests, priors, progress, roas_priors
+from python_udfs import baseline, forms, lift_tests, priors, progress, roas_priors, week_effect
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -45,7 +45,7 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
     model_config = {**defaults, **priors.priors_from_vars(config.priors, known)}
     dims = ("geo",) if len(mf.geos) > 1 else ()
     n_train_weeks = int(pd.to_datetime(mf.train["date"]).nunique())
-    return MMM(
+    mmm = MMM(
         date_column="date",
         channel_columns=mf.channels,
         control_columns=mf.controls or None,
@@ -58,6 +58,10 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
         model_config=model_config,
         scaling=per_geo_scaling() if len(mf.geos) > 1 else None,
     )
+    if len(mf.geos) > 1 and config.geo_week_effect:
+        scale = priors.weekly_sd(priors.scaled_kpi_stats(mf.train, mf.geos))
+        mmm.add_mu_effect(week_effect.shared_week_effect(mf.train["date"], scale))
+    return mmm
 
 
 def per_geo_scaling():

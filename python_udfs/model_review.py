@@ -75,7 +75,7 @@ def review_model(
     """Rows (COLUMNS) for one run.
 
     run: the mmm_fits row (convergence fields, model_config); fitted: fitted_values (all geos);
-    decomposition: per week, geo and component_type the posterior mean contribution;
+    decomposition: per week, geo, component_type and component the posterior mean contribution;
     roas_draws: per chain, draw, geo and channel the in-sample spend and contribution;
     prior_posterior: per parameter element its prior and posterior variance; data_review: the
     pre-fit review, for the pairs of correlated channels; negligible_share: var
@@ -214,7 +214,7 @@ def _baseline_checks(fitted: pd.DataFrame, decomposition: pd.DataFrame, t: Model
             ),
         )
     )
-    intercept = decomposition.loc[decomposition["component_type"] == "baseline", "contribution_mean"]
+    intercept = decomposition.loc[decomposition["component"] == "intercept", "contribution_mean"]
     if len(intercept) and float(intercept.mean()) < 0:
         rows.append(
             check_row(

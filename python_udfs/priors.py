@@ -100,6 +100,13 @@ def typical_saturation(saturation: Any, kind: str, mean_scaled_spend: np.ndarray
     return np.clip(f, 0.05, 1.0)  # a channel far below its half-saturation point gets a wide prior, not an infinite one
 
 
+def weekly_sd(stats: pd.DataFrame) -> float:
+    """The scaled KPI's typical weekly sd (mean over geos): the scale of the noise's prior and of
+    the shared weekly effect's (week_effect.py). A flat KPI gets a tenth of its level."""
+    sd = float(stats["sd"].mean())
+    return sd if sd > 0 else max(float(stats["mean"].mean()), 1e-3) * 0.1
+
+
 def default_priors(
     train: pd.DataFrame,
     channels: list[str],
@@ -117,8 +124,7 @@ def default_priors(
     multi = len(geos) > 1
     frame = train if "geo" in train else train.assign(geo=geos[0])
     # Pooled over geos for shapes shared by all geos; per geo for levels.
-    ybar, sd, spread = float(stats["mean"].mean()), float(stats["sd"].mean()), float(stats["range"].mean())
-    sd = sd if sd > 0 else max(ybar, 1e-3) * 0.1
+    sd, spread = weekly_sd(stats), float(stats["range"].mean())
     spread = spread if spread > 0 else sd
     spend = frame.groupby("geo")[channels].sum()
     share = spend.div(spend.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)

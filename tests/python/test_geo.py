@@ -85,6 +85,36 @@ def test_national_figures_are_sums_over_geos_per_draw(geo_build):
     assert len(metrics) == 1 and metrics[0][1] is not None
 
 
+def test_one_weekly_effect_is_shared_by_every_geo(geo_build):
+    db, _ = geo_build
+    ((weeks, draws_weeks),) = query(
+        db,
+        "select (select count(*) from main.int_weeks), count(distinct d.term) from main.mmm_posterior_draws d "
+        "join main.mmm_runs r on r.run_id = d.run_id and r.is_current where d.parameter = 'week_effect'",
+    )
+    assert weeks == 156 and draws_weeks == weeks  # one effect per training week (no holdout here)
+    # per week, the effect in each geo divided by the geo's KPI scale is one number
+    spread = query(
+        db,
+        """
+        select d.week_start, max(d.contribution_mean / s.target_scale) - min(d.contribution_mean / s.target_scale),
+               max(abs(d.contribution_mean / s.target_scale)), count(*)
+        from main.decomposition d join main_build.int_posterior_scales s on s.geo = d.geo
+        where d.component = 'shared_week_effect' group by d.week_start
+        """,
+    )
+    assert len(spread) == 156
+    assert all(n == 20 and gap < 1e-9 * max(top, 1e-12) + 1e-12 for _, gap, top, n in spread)
+    assert max(top for _, _, top, _ in spread) > 0
+    national = query(
+        db,
+        "select sum(case when geo = 'total' then contribution_mean end), "
+        "sum(case when geo <> 'total' then contribution_mean end) from main.decomposition "
+        "where component = 'shared_week_effect'",
+    )[0]
+    assert national[0] == pytest.approx(national[1], rel=1e-6, abs=1e-6)
+
+
 def test_budget_allocations_plan_every_geo_and_channel_in_one_national_plan(geo_build):
     db, _ = geo_build
     cells = query(

@@ -141,10 +141,22 @@ def _fit(degenerate: bool):
     decomposition = pd.concat(
         [
             pd.DataFrame(
-                {"week_start": WEEKS, "geo": "total", "component_type": "baseline", "contribution_mean": baseline}
+                {
+                    "week_start": WEEKS,
+                    "geo": "total",
+                    "component_type": "baseline",
+                    "component": "intercept",
+                    "contribution_mean": baseline,
+                }
             ),
             pd.DataFrame(
-                {"week_start": WEEKS, "geo": "total", "component_type": "channel", "contribution_mean": media}
+                {
+                    "week_start": WEEKS,
+                    "geo": "total",
+                    "component_type": "channel",
+                    "component": "tv",
+                    "contribution_mean": media,
+                }
             ),
         ]
     )

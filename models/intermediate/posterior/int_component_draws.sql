@@ -38,7 +38,7 @@ linear_terms as (
     from kept
     inner join linear_features
         on linear_features.run_id = kept.run_id
-        and linear_features.geo = kept.geo
+        and linear_features.parameter_geo = kept.geo
         and linear_features.parameter = kept.parameter
         and linear_features.term = kept.term
     where linear_features.feature <> 0

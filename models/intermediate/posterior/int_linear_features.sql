@@ -1,6 +1,9 @@
 {#- Week x geo x linear term of the current run: what one unit of the term's coefficient adds
     to the KPI that week, in KPI units. The baseline's feature is the KPI scale; a control's is
-    its min-max scaled value times the KPI scale. contribution = coefficient draw * feature. -#}
+    its min-max scaled value times the KPI scale. contribution = coefficient draw * feature.
+    parameter_geo: the geo of the coefficient's draws - the row's own, except a geo panel's
+    shared weekly effect (one draw per training week, geo 'total', felt by every geo in
+    proportion to its KPI scale; python_udfs/week_effect.py). -#}
 with
 
 scaling as (
@@ -55,9 +58,27 @@ baseline as (
         'intercept' as component,
         'intercept_contribution' as parameter,
         '' as term,
+        panel.geo as parameter_geo,
         target_scale.target_scale as feature
     from panel
     inner join target_scale on target_scale.geo = panel.geo
+),
+
+{# rows for every training week of a geo panel; a fit without the effect has no draws to join #}
+week_effects as (
+    select
+        target_scale.run_id,
+        panel.week_start,
+        panel.geo,
+        'baseline' as component_type,
+        'shared_week_effect' as component,
+        'week_effect' as parameter,
+        cast(panel.week_start as {{ dbt.type_string() }}) as term,
+        'total' as parameter_geo,
+        target_scale.target_scale as feature
+    from panel
+    inner join target_scale on target_scale.geo = panel.geo
+    where panel.geo <> 'total' and not panel.is_holdout
 ),
 
 control_terms as (
@@ -69,6 +90,7 @@ control_terms as (
         control_values.control as component,
         'gamma_control' as parameter,
         control_values.control as term,
+        control_values.geo as parameter_geo,
         (control_values.value - control_scaling.control_offset) / control_scaling.control_scale
             * target_scale.target_scale as feature
     from control_values
@@ -82,6 +104,8 @@ final as (
     select * from baseline
     union all
     select * from control_terms
+    union all
+    select * from week_effects
 )
 
 select * from final

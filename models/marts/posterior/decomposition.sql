@@ -37,7 +37,7 @@ coefficients as (
         term,
         {{ mmm_interval('value', 'coefficient') }}
     from kept
-    where parameter in ('intercept_contribution', 'gamma_control')
+    where parameter in ('intercept_contribution', 'gamma_control', 'week_effect')
     group by run_id, geo, parameter, term
 ),
 
@@ -61,7 +61,7 @@ linear as (
     from linear_features
     inner join coefficients
         on coefficients.run_id = linear_features.run_id
-        and coefficients.geo = linear_features.geo
+        and coefficients.geo = linear_features.parameter_geo
         and coefficients.parameter = linear_features.parameter
         and coefficients.term = linear_features.term
 ),

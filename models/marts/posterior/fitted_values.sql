@@ -1,7 +1,8 @@
 {#- Week x geo (and the nation, geo 'total', for a geo panel): actual KPI against the model's
     prediction, in-sample or holdout. The mean
     interval is over the posterior of mu; the predictive interval adds observation noise
-    (94%, normal approximation: mean +/- z * sqrt(var(mu) + mean(sigma^2))); crps scores
+    (94%, normal approximation: mean +/- z * sqrt(var(mu) + mean(sigma^2))), and in a holdout
+    week a geo panel's unknown shared weekly effect; crps scores
     the actual against that predictive normal (lower is better, KPI units). -#}
 with
 
@@ -51,6 +52,30 @@ sigma_draws as (
     group by run_id, chain, draw
 ),
 
+{# a geo panel's shared weekly effect (python_udfs/week_effect.py): fitted in a training week
+   (a term of mu), unknown in a holdout week, where it adds its variance: sigma times each geo's
+   KPI scale, and for the nation the sum of the scales, since every geo feels the same shock #}
+geo_shock_draws as (
+    select draws.run_id, draws.chain, draws.draw, scaling.geo, draws.value * scaling.value as shock_sd
+    from draws
+    inner join scaling on scaling.run_id = draws.run_id and scaling.parameter = 'target_scale'
+    where draws.parameter = 'week_effect_sigma'
+),
+
+shock_variance as (
+    select run_id, geo, avg(shock_sd * shock_sd) as shock_variance
+    from geo_shock_draws
+    group by run_id, geo
+    union all
+    select run_id, 'total' as geo, avg(shock_sd * shock_sd) as shock_variance
+    from (
+        select run_id, chain, draw, sum(shock_sd) as shock_sd
+        from geo_shock_draws
+        group by run_id, chain, draw
+    ) as national
+    group by run_id
+),
+
 panel_levels as (
     select week_start, geo, is_holdout, kpi from panel
     union all
@@ -77,8 +102,17 @@ predicted as (
 with_sd as (
     select
         predicted.*,
-        sqrt(predicted.mu_variance + predicted.noise_variance) as predictive_sd
+        sqrt(
+            predicted.mu_variance + predicted.noise_variance
+            + case when panel.is_holdout then coalesce(shock_variance.shock_variance, 0) else 0 end
+        ) as predictive_sd
     from predicted
+    inner join panel_levels as panel
+        on panel.week_start = predicted.week_start
+        and panel.geo = predicted.geo
+    left join shock_variance
+        on shock_variance.run_id = predicted.run_id
+        and shock_variance.geo = predicted.geo
 ),
 
 final as (

@@ -1,0 +1,47 @@
+"""The geo panel's shared weekly effect: which weeks it reaches, and its spread out of sample."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from python_udfs import week_effect
+
+pytestmark = pytest.mark.quick
+
+
+def test_a_new_week_gets_one_shock_shared_by_every_geo_in_proportion_to_its_scale():
+    samples, scale = 20_000, np.array([1.0, 10.0, 100.0])
+    draws = np.zeros((samples, 3, 3))  # samples x dates x geos
+    sigma = np.full(samples, 0.05)
+    new_week = np.array([0.0, 1.0, 1.0])  # the first week was fitted
+    out = week_effect.add_to_predictive(draws, sigma, scale, new_week, np.random.default_rng(0))
+    assert np.all(out[:, 0, :] == 0)  # a fitted week already holds its effect
+    shock = out[:, 1, :] / scale
+    assert np.allclose(shock[:, 0], shock[:, 1]) and np.allclose(shock[:, 0], shock[:, 2])  # one shock, all geos
+    assert shock[:, 0].std() == pytest.approx(0.05, rel=0.03)
+    assert abs(np.corrcoef(out[:, 1, 0], out[:, 2, 0])[0, 1]) < 0.05  # weeks independent
+
+
+def test_weeks_outside_the_fit_point_nowhere():
+    weeks = week_effect.week_labels(pd.Series(pd.to_datetime(["2024-01-08", "2024-01-01", "2024-01-08"])))
+    assert weeks == ["2024-01-01", "2024-01-08"]
+    index = week_effect._index(pd.to_datetime(["2024-01-08", "2024-01-15", "2024-01-01"]), weeks)
+    assert index.tolist() == [1, -1, 0]
+
+
+def test_the_effect_is_a_zero_sum_draw_per_training_week():
+    import pymc as pm
+
+    class Host:  # what the effect reads of pymc-marketing's MMM: its model
+        model = pm.Model(coords={"date": pd.date_range("2024-01-01", periods=8, freq="7D")})
+
+    effect = week_effect.shared_week_effect(Host.model.coords["date"][:6], scale=0.1)
+    with Host.model:
+        effect.create_data(Host)
+        by_date = effect.create_effect(Host)
+    prior = pm.draw([Host.model[week_effect.PARAMETER].values, by_date.values], draws=200, random_seed=1)
+    assert prior[0].shape == (200, 6)
+    assert np.allclose(prior[0].sum(axis=1), 0)  # no trade-off with the geos' intercepts
+    assert np.allclose(prior[1][:, :6], prior[0]) and np.all(prior[1][:, 6:] == 0)  # unseen weeks: mean 0
