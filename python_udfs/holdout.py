@@ -41,8 +41,8 @@ def predictive(mmm: Any, mf: ModelFrame, seed: int) -> tuple[np.ndarray, np.ndar
     values = y.values
     if week_effect.SIGMA in posterior:  # a geo panel's shared shock, unknown in a week not fitted
         sigma = posterior[week_effect.SIGMA].stack(sample=("chain", "draw")).sel(sample=y["sample"]).values
-        fitted = set(week_effect.week_labels(mf.train["date"]))
-        new_week = np.array([w not in fitted for w in week_effect.week_labels(y["date"].values)], dtype=float)
+        fitted = week_effect.week_labels(mf.train["date"])
+        new_week = (week_effect.week_index(y["date"].values, fitted) < 0).astype(float)
         rng = np.random.default_rng(seed)
         values = week_effect.add_to_predictive(values, sigma, target_scale.sel(geo=y["geo"]).values, new_week, rng)
     draws = values.reshape(y.sizes["sample"], -1)

@@ -39,7 +39,8 @@ def week_labels(dates: Any) -> list[str]:
     return [d.strftime("%Y-%m-%d") for d in pd.to_datetime(pd.Series(dates)).drop_duplicates().sort_values()]
 
 
-def _index(dates: Any, weeks: list[str]) -> np.ndarray:
+def week_index(dates: Any, weeks: list[str]) -> np.ndarray:
+    """Each date's position among the fitted weeks, in the dates' own order; -1: not fitted."""
     position = {w: i for i, w in enumerate(weeks)}
     return np.array([position.get(d.strftime("%Y-%m-%d"), -1) for d in pd.to_datetime(list(dates))], dtype="int64")
 
@@ -60,7 +61,7 @@ def shared_week_effect(train_dates: Any, scale: float) -> Any:
         def create_data(self, mmm: Any) -> None:
             model = mmm.model
             model.add_coord(DIM, self.weeks)
-            pmd.Data(INDEX, _index(model.coords["date"], self.weeks), dims="date")
+            pmd.Data(INDEX, week_index(model.coords["date"], self.weeks), dims="date")
 
         def create_effect(self, mmm: Any) -> Any:
             model = mmm.model
@@ -72,7 +73,7 @@ def shared_week_effect(train_dates: Any, scale: float) -> Any:
             return pmd.math.as_xtensor(by_date, dims=("date",))
 
         def set_data(self, mmm: Any, model: Any, X: Any) -> None:
-            pm.set_data({INDEX: _index(model.coords["date"], self.weeks)}, model=model)
+            pm.set_data({INDEX: week_index(model.coords["date"], self.weeks)}, model=model)
 
         @property
         def contribution_var_name(self) -> str:

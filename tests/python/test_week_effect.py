@@ -27,7 +27,7 @@ def test_a_new_week_gets_one_shock_shared_by_every_geo_in_proportion_to_its_scal
 def test_weeks_outside_the_fit_point_nowhere():
     weeks = week_effect.week_labels(pd.Series(pd.to_datetime(["2024-01-08", "2024-01-01", "2024-01-08"])))
     assert weeks == ["2024-01-01", "2024-01-08"]
-    index = week_effect._index(pd.to_datetime(["2024-01-08", "2024-01-15", "2024-01-01"]), weeks)
+    index = week_effect.week_index(pd.to_datetime(["2024-01-08", "2024-01-15", "2024-01-01"]), weeks)
     assert index.tolist() == [1, -1, 0]
 
 

@@ -102,6 +102,8 @@ predicted as (
 with_sd as (
     select
         predicted.*,
+        panel.kpi,
+        panel.is_holdout,
         sqrt(
             predicted.mu_variance + predicted.noise_variance
             + case when panel.is_holdout then coalesce(shock_variance.shock_variance, 0) else 0 end
@@ -120,7 +122,7 @@ final as (
         predicted.run_id,
         predicted.week_start,
         predicted.geo,
-        panel.kpi as actual,
+        predicted.kpi as actual,
         predicted.predicted_mean,
         predicted.predicted_median,
         predicted.predicted_lower,
@@ -128,12 +130,9 @@ final as (
         predicted.predicted_mean - {{ mmm_interval_bounds().z }} * predicted.predictive_sd as predictive_lower,
         predicted.predicted_mean + {{ mmm_interval_bounds().z }} * predicted.predictive_sd as predictive_upper,
         predicted.predictive_sd,
-        {{ mmm_normal_crps('panel.kpi', 'predicted.predicted_mean', 'predicted.predictive_sd') }} as crps,
-        case when panel.is_holdout then 'holdout' else 'in_sample' end as fit_sample
+        {{ mmm_normal_crps('predicted.kpi', 'predicted.predicted_mean', 'predicted.predictive_sd') }} as crps,
+        case when predicted.is_holdout then 'holdout' else 'in_sample' end as fit_sample
     from with_sd as predicted
-    inner join panel_levels as panel
-        on panel.week_start = predicted.week_start
-        and panel.geo = predicted.geo
 )
 
 select * from final
