@@ -132,21 +132,28 @@ def fit_mmm(
 
 
 def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataTree:
-    return mmm.fit(
-        X,
-        y,
-        chains=config.chains,
-        cores=cores,
-        draws=config.draws,
-        tune=config.tune,
-        nuts_sampler=config.sampler,
-        nuts={
-            "target_accept": config.target_accept,
-            **({"adaptation": config.adaptation} if config.sampler == "nutpie" else {}),
-        },
-        random_seed=config.random_seed,
-        progressbar=False,
-    )
+    """NUTS on the model. Compiled without fast-math: with it, LLVM may reorder sums differently
+    when the log-density is compiled whole (a fresh machine, as in CI) than when it is assembled
+    from cached pieces, and the same data and seed gave different draws (Meridian national: r-hat
+    1.0088 fresh against 1.0056 cached); without it both give the same draws."""
+    import pytensor
+
+    with pytensor.config.change_flags(numba__fastmath=False):
+        return mmm.fit(
+            X,
+            y,
+            chains=config.chains,
+            cores=cores,
+            draws=config.draws,
+            tune=config.tune,
+            nuts_sampler=config.sampler,
+            nuts={
+                "target_accept": config.target_accept,
+                **({"adaptation": config.adaptation} if config.sampler == "nutpie" else {}),
+            },
+            random_seed=config.random_seed,
+            progressbar=False,
+        )
 
 
 def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:

@@ -95,11 +95,13 @@ def build_model_frame(
         frame = frame.merge(wide_controls.reset_index(), on=keys, how="left")
     if trend:
         control_names.append(TREND)
+    # sorted before any statistic: a mean summed in the order the warehouse returned rows differs
+    # in its last bits between runs, and NUTS turns that into different draws
+    frame = frame.sort_values(keys).reset_index(drop=True)
     for name in control_names:
         scales[name] = control_scale(frame[name])
         frame[name] = (frame[name] - scales[name][0]) / scales[name][1]
 
-    frame = frame.sort_values(keys).reset_index(drop=True)
     _check_finite(frame, [*channels, *control_names, "kpi"])
     merged = {group[0]: group[1:] for group in identical_groups(frame, control_names)}
     for dropped in merged.values():
