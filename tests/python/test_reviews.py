@@ -240,4 +240,7 @@ def test_a_geo_panels_nation_is_checked_on_its_own():
     r2 = review[review["check_name"] == "in_sample_fit"].set_index("subject")
     assert r2.loc["fit", "status"] == "pass" and "mean over 3 geos" in r2.loc["fit", "message"]
     assert r2.loc["total", "status"] == "fail" and "for the nation" in r2.loc["total", "message"]
+    holdout = review[review["check_name"] == "holdout_vs_naive"].set_index("subject")
+    assert holdout.loc["fit", "status"] == "pass" and "mean over 3 geos" in holdout.loc["fit", "message"]
+    assert holdout.loc["total", "status"] != "pass" and "for the nation" in holdout.loc["total", "message"]
     assert verdict(review)[0] == "fail"
