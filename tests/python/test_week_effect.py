@@ -45,3 +45,38 @@ def test_the_effect_is_a_zero_sum_draw_per_training_week():
     assert prior[0].shape == (200, 6)
     assert np.allclose(prior[0].sum(axis=1), 0)  # no trade-off with the geos' intercepts
     assert np.allclose(prior[1][:, :6], prior[0]) and np.all(prior[1][:, 6:] == 0)  # unseen weeks: mean 0
+
+
+def test_the_effect_stays_off_every_series_the_geos_own_terms_share():
+    """A week effect along the trend, the seasonality or a national control would duplicate the
+    average of the geos' own coefficients on it: a ridge the data cannot resolve."""
+    import pymc as pm
+
+    dates = pd.date_range("2023-01-02", periods=60, freq="7D")
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame(
+        {
+            "date": np.repeat(dates, 3),
+            "geo": np.tile(["a", "b", "c"], 60),
+            "trend": np.repeat(np.linspace(0, 1, 60), 3),
+            "holiday": np.repeat((np.arange(60) % 13 == 0).astype(float), 3),
+            "price": rng.normal(size=180),  # differs by geo: identified by the geos' differences
+        }
+    )
+    basis = week_effect.national_basis(train, ["trend", "holiday", "price"], fourier_modes=2)
+    assert basis.shape == (60, 1 + 2 + 4)  # constant, trend, holiday, sin and cos of 2 modes; not price
+    directions = week_effect.complement(basis)
+    assert directions.shape == (60, 60 - 7)
+    assert np.allclose(directions.T @ directions, np.eye(53))
+
+    class Host:
+        model = pm.Model(coords={"date": dates})
+
+    effect = week_effect.shared_week_effect(dates, scale=0.1, basis=basis)
+    effect.to_dict()  # pymc-marketing stores the effect as JSON with the fit
+    with Host.model:
+        effect.create_data(Host)
+        effect.create_effect(Host)
+    prior = pm.draw(Host.model[week_effect.PARAMETER].values, draws=100, random_seed=1)
+    assert prior.shape == (100, 60) and prior.std() > 0.05
+    assert np.allclose(prior @ basis, 0, atol=1e-9)  # no share of the trend, seasonality, holiday or level
