@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from python_udfs import intervals
+from python_udfs import intervals, transforms
 from python_udfs.data_review import COLUMNS, check_row, thresholds_from_var
 
 STATUS_ORDER = {"pass": 0, "warn": 1, "fail": 2}
@@ -48,10 +48,7 @@ def naive_fit(kpi: np.ndarray, week_start: pd.Series, train: np.ndarray, modes: 
     """Intercept plus yearly Fourier seasonality (the model's own number of modes, at least 2),
     least squares on the training weeks, predicted for every week: the bar an MMM must clear."""
     day = pd.to_datetime(week_start).dt.dayofyear.to_numpy(dtype=float)
-    columns = [np.ones_like(day)]
-    for k in range(1, max(modes, 2) + 1):
-        columns += [np.sin(2 * np.pi * k * day / 365.25), np.cos(2 * np.pi * k * day / 365.25)]
-    basis = np.column_stack(columns)
+    basis = np.column_stack([np.ones_like(day), transforms.yearly_fourier(day, max(modes, 2))])
     coef, *_ = np.linalg.lstsq(basis[train], kpi[train], rcond=None)
     return basis @ coef
 

@@ -13,6 +13,9 @@ from python_udfs.forms import adstock_form, saturation_form
 
 Array = npt.NDArray[np.float64]
 
+# pymc-marketing's YearlyFourier.days_in_period; int_seasonality_draws.sql uses the same year.
+DAYS_IN_YEAR = 365.25
+
 
 def adstock_weights(
     adstock: str, max_lag: int, alpha: npt.ArrayLike, theta: npt.ArrayLike = 0.0, normalize: bool = True
@@ -49,3 +52,15 @@ def saturation(kind: str, x: npt.ArrayLike, *shape: npt.ArrayLike) -> Array:
     if len(shape) != len(form.shape) or any(p is None for p in shape):
         raise ValueError(f"saturation {kind} takes {', '.join(form.shape)}")
     return form.curve(np.asarray(x, dtype=float), *(np.asarray(p, dtype=float) for p in shape))
+
+
+def yearly_fourier(day_of_year: npt.ArrayLike, modes: int) -> Array:
+    """The yearly seasonality's features (weeks x 2 modes: sin of modes 1..modes, then cos) as
+    pymc-marketing and int_seasonality_draws.sql build them from the day of year.
+
+    >>> yearly_fourier([1.0, 8.0], 3).shape
+    (2, 6)
+    """
+    day = np.asarray(day_of_year, dtype=float)
+    angle = 2 * np.pi * np.outer(day / DAYS_IN_YEAR, np.arange(1, modes + 1))
+    return np.hstack([np.sin(angle), np.cos(angle)])

@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from python_udfs import transforms
+
 PARAMETER = "week_effect"
 SIGMA = f"{PARAMETER}_sigma"
 DIM = "effect_week"  # the training weeks, fixed at fit time; "date" changes for predictions
@@ -61,24 +63,23 @@ def national_basis(train: pd.DataFrame, columns: list[str], fourier_modes: int) 
     apart. On Meridian's geo data the trend's 20 coefficients moving together against the week
     effect was the posterior's widest direction (correlation eigenvalue 42, against 0.007 for the
     narrowest): NUTS needed ~800 leapfrog steps per draw to cross it."""
-    from pymc_marketing.mmm.fourier import YearlyFourier
-
     weekly = train.groupby("date", sort=True)
     dates = pd.DatetimeIndex(sorted(pd.to_datetime(train["date"]).unique()))
     national = [c for c in columns if int(weekly[c].nunique().max()) <= 1]
-    parts = [np.ones((len(dates), 1)), weekly[national].first().to_numpy(dtype=float)]
-    if fourier_modes > 0:
-        period = YearlyFourier.model_fields["days_in_period"].default  # pymc-marketing's year
-        angle = 2 * np.pi * np.outer(dates.day_of_year / period, np.arange(1, fourier_modes + 1))
-        parts += [np.sin(angle), np.cos(angle)]
-    return np.hstack(parts)
+    return np.hstack(
+        [
+            np.ones((len(dates), 1)),
+            weekly[national].first().to_numpy(dtype=float),
+            transforms.yearly_fourier(dates.day_of_year, fourier_modes),
+        ]
+    )
 
 
 def complement(basis: np.ndarray, tol: float = 1e-8) -> np.ndarray:
     """An orthonormal basis (weeks x m) of the weekly series orthogonal to every column of
     `basis`: the directions a week effect may take without duplicating a geo-level term."""
     u, s, _ = np.linalg.svd(basis, full_matrices=True)
-    rank = int((s > tol * s.max()).sum()) if s.size else 0
+    rank = int((s > tol * s.max()).sum())
     return u[:, rank:]
 
 
@@ -103,7 +104,7 @@ def shared_week_effect(train_dates: Any, scale: float, basis: np.ndarray | None 
         def create_data(self, mmm: Any) -> None:
             model = mmm.model
             model.add_coord(DIM, self.weeks)
-            model.add_coord(RAW_DIM, np.arange(len(self.directions[0]) if self.directions else 0))
+            model.add_coord(RAW_DIM, np.arange(len(self.directions[0])))
             pmd.Data(INDEX, week_index(model.coords["date"], self.weeks), dims="date")
 
         def create_effect(self, mmm: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 from pymc_marketing.mmm.transformers import (
@@ -53,3 +54,15 @@ def test_saturations_match_pymc_marketing(rng):
 def test_unknown_transform_names_the_choice():
     with pytest.raises(ValueError, match="weibull"):
         transforms.adstock_weights("weibull", 3, 0.5)
+
+
+def test_yearly_fourier_matches_pymc_marketing():
+    from pymc_marketing.mmm.fourier import YearlyFourier, generate_fourier_modes
+
+    day = pd.date_range("2023-01-02", periods=70, freq="7D").day_of_year.to_numpy(dtype=float)
+    assert YearlyFourier.model_fields["days_in_period"].default == transforms.DAYS_IN_YEAR
+    from pytensor.xtensor import as_xtensor
+
+    periods = as_xtensor(day / transforms.DAYS_IN_YEAR, dims=("date",))
+    theirs = generate_fourier_modes(periods, n_order=3).transpose("date", "fourier_mode").eval()
+    np.testing.assert_allclose(transforms.yearly_fourier(day, 3), theirs, atol=1e-12)
