@@ -22,7 +22,7 @@ SATURATIONS = tuple(SATURATION_FORMS)
 MAX_FOURIER_MODES = 10
 # Raise when the model a config builds changes (default priors, likelihood, components): it is
 # part of the fit cache key.
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 ADAPTATIONS = ("diag", "low_rank")
 # How a geo panel shares channel effects across geos (priors.py says what each does).
 GEO_POOLINGS = ("partial", "none", "full")

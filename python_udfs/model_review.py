@@ -47,7 +47,7 @@ class ModelReviewThresholds:
 def naive_fit(kpi: np.ndarray, week_start: pd.Series, train: np.ndarray, modes: int) -> np.ndarray:
     """Intercept plus yearly Fourier seasonality (the model's own number of modes, at least 2),
     least squares on the training weeks, predicted for every week: the bar an MMM must clear."""
-    day = pd.to_datetime(week_start).dt.dayofyear.to_numpy(dtype=float)
+    day = pd.to_datetime(week_start).dt.day_of_year.to_numpy(dtype=float)
     basis = np.column_stack([np.ones_like(day), transforms.yearly_fourier(day, max(modes, 2))])
     coef, *_ = np.linalg.lstsq(basis[train], kpi[train], rcond=None)
     return basis @ coef

@@ -154,6 +154,35 @@ def test_partial_pooling_is_a_non_centred_national_effect_with_shared_shapes():
     assert priors["intercept"].dims == ("geo",) and priors["gamma_control"].dims == ("geo", "control")
 
 
+def test_partially_pooled_geo_offsets_sum_to_zero_in_the_built_model():
+    """mu is the geos' mean log coefficient exactly: no ridge between mu and the offsets' mean.
+    Checked on the model pymc-marketing builds, since it deep-copies every prior on the way."""
+    import pymc as pm
+    from pymc_marketing.mmm import MMM, GeometricAdstock
+
+    train = _geo_train()
+    saturation, adstock = _saturation(), GeometricAdstock(l_max=4)
+    priors = default_priors(train, ["search", "tv"], ["north", "south"], saturation, "logistic", adstock=adstock)
+    mmm = MMM(
+        date_column="date",
+        channel_columns=["search", "tv"],
+        target_column="kpi",
+        dims=("geo",),
+        adstock=adstock,
+        saturation=saturation,
+        model_config=priors,
+    )
+    mmm.build_model(train.drop(columns=["kpi"]), train["kpi"])
+    offset = mmm.model["saturation_beta_raw_offset"]
+    assert type(mmm.model.rvs_to_transforms[offset]).__name__ == "ZeroSumTransform"
+    draws = pm.draw(
+        [offset, mmm.model["saturation_beta_raw_mu"], mmm.model["saturation_beta"]], draws=200, random_seed=1
+    )
+    np.testing.assert_allclose(draws[0].sum(axis=1), 0, atol=1e-9)  # (draw, geo, channel): zero over geos
+    np.testing.assert_allclose(np.log(draws[2]).mean(axis=1), draws[1], rtol=1e-9)
+    assert draws[0].std() > 0.5  # the offsets still spread the geos
+
+
 def test_full_pooling_has_one_coefficient_per_channel():
     priors = _geo_priors("full")
     assert priors["saturation_beta"].dims == ("channel",) and priors["saturation_lam"].dims == ("channel",)
