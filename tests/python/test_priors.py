@@ -160,9 +160,11 @@ def test_partially_pooled_geo_offsets_sum_to_zero_in_the_built_model():
     import pymc as pm
     from pymc_marketing.mmm import MMM, GeometricAdstock
 
-    train = _geo_train()
+    rng = np.random.default_rng(7)  # three geos, two channels: a transposed draw cannot pass
+    geos = {"north": 1.0, "south": 3.0, "west": 2.0}
+    train = pd.concat([_train(rng, size).assign(geo=geo) for geo, size in geos.items()], ignore_index=True)
     saturation, adstock = _saturation(), GeometricAdstock(l_max=4)
-    priors = default_priors(train, ["search", "tv"], ["north", "south"], saturation, "logistic", adstock=adstock)
+    priors = default_priors(train, ["search", "tv"], list(geos), saturation, "logistic", adstock=adstock)
     mmm = MMM(
         date_column="date",
         channel_columns=["search", "tv"],
@@ -178,7 +180,8 @@ def test_partially_pooled_geo_offsets_sum_to_zero_in_the_built_model():
     draws = pm.draw(
         [offset, mmm.model["saturation_beta_raw_mu"], mmm.model["saturation_beta"]], draws=200, random_seed=1
     )
-    np.testing.assert_allclose(draws[0].sum(axis=1), 0, atol=1e-9)  # (draw, geo, channel): zero over geos
+    assert draws[0].shape == draws[2].shape == (200, 3, 2)  # (draw, geo, channel)
+    np.testing.assert_allclose(draws[0].sum(axis=1), 0, atol=1e-9)  # zero over geos
     np.testing.assert_allclose(np.log(draws[2]).mean(axis=1), draws[1], rtol=1e-9)
     assert draws[0].std() > 0.5  # the offsets still spread the geos
 
