@@ -117,7 +117,7 @@ def _fit(degenerate: bool):
     degenerate one: a baseline far below zero and media worth several times the KPI."""
     rng = np.random.default_rng(7)
     n = len(WEEKS)
-    day = WEEKS.dayofyear.to_numpy()
+    day = WEEKS.day_of_year.to_numpy()
     actual = 1000 + 200 * np.sin(2 * np.pi * day / 365.25) + 100 * rng.normal(size=n)
     media = np.full(n, 150.0)
     if degenerate:
