@@ -58,11 +58,10 @@ def test_unknown_transform_names_the_choice():
 
 def test_yearly_fourier_matches_pymc_marketing():
     from pymc_marketing.mmm.fourier import YearlyFourier, generate_fourier_modes
+    from pytensor.xtensor import as_xtensor
 
     day = pd.date_range("2023-01-02", periods=70, freq="7D").day_of_year.to_numpy(dtype=float)
     assert YearlyFourier.model_fields["days_in_period"].default == transforms.DAYS_IN_YEAR
-    from pytensor.xtensor import as_xtensor
-
     periods = as_xtensor(day / transforms.DAYS_IN_YEAR, dims=("date",))
     theirs = generate_fourier_modes(periods, n_order=3).transpose("date", "fourier_mode").eval()
     np.testing.assert_allclose(transforms.yearly_fourier(day, 3), theirs, atol=1e-12)
