@@ -138,8 +138,17 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=30)
     parser.add_argument("--weeks", type=int, default=208)
     parser.add_argument("--controls", type=int, default=10)
+    # This fit sits at the edge of convergence: judge a change by more than one seed.
+    parser.add_argument("--seed", type=int, default=DEFAULT.random_seed)
+    parser.add_argument("--mass-matrix-update-every", type=int, default=DEFAULT.mass_matrix_update_every)
     a = parser.parse_args()
-    fit = {"chains": a.chains, "draws": a.draws, "tune": a.tune}
+    fit = {
+        "chains": a.chains,
+        "draws": a.draws,
+        "tune": a.tune,
+        "random_seed": a.seed,
+        "mass_matrix_update_every": a.mass_matrix_update_every,
+    }
     folder = Path(tempfile.mkdtemp(prefix="mmm_geo_fit_"))
     for name in a.datasets:
         if name == "meridian":

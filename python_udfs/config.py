@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from python_udfs.forms import ADSTOCK_FORMS, SATURATION_FORMS
+from python_udfs.nutpie_settings import NUTS_RS_UPDATE_EVERY
 
 # The forms of the registry (forms.py), each with its SQL twin, so every accepted form builds;
 # pymc-marketing's Weibull adstock is not offered until its SQL twin exists.
@@ -68,6 +69,9 @@ class FitConfig:
     # nutpie's mass-matrix adaptation: diag (per parameter) or low_rank (also learns the few
     # strongest correlations, e.g. intercept against an always-on channel). pymc: diag only.
     adaptation: str = "low_rank"
+    # low_rank only: warm-up draws between recomputations of the mass matrix. Fewer is faster on
+    # a panel with hundreds of parameters but adapts worse (python_udfs/nutpie_settings.py).
+    mass_matrix_update_every: int = NUTS_RS_UPDATE_EVERY
     random_seed: int = 42
     max_r_hat: float = 1.01
     min_ess_bulk: float = 400.0
@@ -94,7 +98,7 @@ class FitConfig:
         for name in ("max_lag", "holdout_weeks", "max_divergences", "random_seed", "cores"):
             if int(getattr(self, name)) < 0:
                 raise bad(name, "must be >= 0")
-        for name in ("chains", "draws", "tune", "prior_predictive_draws"):
+        for name in ("chains", "draws", "tune", "prior_predictive_draws", "mass_matrix_update_every"):
             if int(getattr(self, name)) < 1:
                 raise bad(name, "must be >= 1")
         if self.yearly_seasonality is not None and not 0 <= self.yearly_seasonality <= MAX_FOURIER_MODES:
@@ -151,6 +155,8 @@ class FitConfig:
             settings.pop("roas_priors")
         if self.geo_week_effect:  # the default since model version 4
             settings.pop("geo_week_effect")
+        if self.mass_matrix_update_every == NUTS_RS_UPDATE_EVERY:  # nutpie's own: fits stored before
+            settings.pop("mass_matrix_update_every")
         return {**settings, "model_version": MODEL_VERSION}
 
     def to_json(self) -> str:

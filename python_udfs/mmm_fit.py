@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from python_udfs import baseline, forms, lift_tests, priors, progress, roas_priors, week_effect
+from python_udfs import baseline, forms, lift_tests, nutpie_settings, priors, progress, roas_priors, week_effect
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -139,7 +139,11 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataT
     1.0088 fresh against 1.0056 cached); without it both give the same draws."""
     import pytensor
 
-    with pytensor.config.change_flags(numba__fastmath=False):
+    updates: Any = contextlib.nullcontext()
+    low_rank = config.sampler == "nutpie" and config.adaptation == "low_rank"
+    if low_rank and config.mass_matrix_update_every != nutpie_settings.NUTS_RS_UPDATE_EVERY:
+        updates = nutpie_settings.low_rank_updates(config.mass_matrix_update_every)
+    with pytensor.config.change_flags(numba__fastmath=False), updates:
         return mmm.fit(
             X,
             y,
