@@ -141,6 +141,7 @@ def main() -> None:
     # This fit sits at the edge of convergence: judge a change by more than one seed.
     parser.add_argument("--seed", type=int, default=DEFAULT.random_seed)
     parser.add_argument("--mass-matrix-update-every", type=int, default=DEFAULT.mass_matrix_update_every)
+    parser.add_argument("--target-accept", type=float, default=DEFAULT.target_accept)
     a = parser.parse_args()
     fit = {
         "chains": a.chains,
@@ -148,6 +149,7 @@ def main() -> None:
         "tune": a.tune,
         "random_seed": a.seed,
         "mass_matrix_update_every": a.mass_matrix_update_every,
+        "target_accept": a.target_accept,
     }
     folder = Path(tempfile.mkdtemp(prefix="mmm_geo_fit_"))
     for name in a.datasets:

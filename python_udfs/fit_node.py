@@ -220,7 +220,7 @@ def prepare(
             f"MMM INPUT ERROR in int_weekly_panel.is_holdout: {int(mf.holdout.sum())} holdout rows for "
             f"{len(mf.geos)} geo(s), not var mmm_holdout_weeks ({config.holdout_weeks}) per geo"
         )
-    config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)))
+    config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)), len(mf.geos))
     data_hash = mf.data_hash()
     if len(tests):  # without tests the hash is the panel's alone, so older fits are still reused
         data_hash = hashlib.sha256(f"{data_hash}{lift_tests.fingerprint(tests)}".encode()).hexdigest()[:16]

@@ -139,6 +139,8 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataT
     1.0088 fresh against 1.0056 cached); without it both give the same draws."""
     import pytensor
 
+    if config.target_accept is None:
+        raise ValueError("mmm_fit: resolve the config from the panel first (FitConfig.resolved)")
     updates: Any = contextlib.nullcontext()
     low_rank = config.sampler == "nutpie" and config.adaptation == "low_rank"
     if low_rank and config.mass_matrix_update_every != nutpie_settings.NUTS_RS_UPDATE_EVERY:

@@ -83,7 +83,7 @@ def fits():
     mf = build_model_frame(panel, spend, controls)
     out = {}
     for pooling in ("partial", "none"):
-        config = FitConfig.from_mapping({**SHORT_FIT, "geo_pooling": pooling}).resolved(WEEKS)
+        config = FitConfig.from_mapping({**SHORT_FIT, "geo_pooling": pooling}).resolved(WEEKS, len(mf.geos))
         mmm, result = fit_mmm(mf, config)
         out[pooling] = roas_draws(mmm, result, mf)
     return out, truth

@@ -102,6 +102,17 @@ def test_fourier_modes_grow_with_the_years_of_data():
         FitConfig.from_mapping({"yearly_seasonality": 11})
 
 
+def test_target_accept_follows_the_panel_unless_set():
+    assert FitConfig().target_accept is None
+    assert FitConfig().resolved(104).target_accept == 0.99  # national: the banana needs small steps
+    assert FitConfig().resolved(104, n_geos=20).target_accept == 0.95  # geos pin the pooled shapes
+    assert FitConfig(target_accept=0.9).resolved(104, n_geos=20).target_accept == 0.9
+    # a national fit stored when 0.99 was the fixed default keeps its cache key
+    assert FitConfig().resolved(104).config_hash() == FitConfig(target_accept=0.99).resolved(104).config_hash()
+    with pytest.raises(ValueError, match=r"mmm_fit\.target_accept"):
+        FitConfig(target_accept=1.0)
+
+
 def test_a_stored_config_round_trips():
     config = FitConfig.from_mapping({"draws": 10}).resolved(104)
     assert FitConfig.from_stored(config.to_json()) == config
