@@ -17,7 +17,17 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from python_udfs import baseline, forms, lift_tests, nutpie_settings, priors, progress, roas_priors, week_effect
+from python_udfs import (
+    baseline,
+    centred_media,
+    forms,
+    lift_tests,
+    nutpie_settings,
+    priors,
+    progress,
+    roas_priors,
+    week_effect,
+)
 from python_udfs.config import FitConfig
 from python_udfs.panel import ModelFrame
 
@@ -39,7 +49,14 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
 
     adstock, saturation = _components(config)
     defaults = priors.default_priors(
-        mf.train, mf.channels, mf.geos, saturation, config.saturation, adstock=adstock, pooling=config.geo_pooling
+        mf.train,
+        mf.channels,
+        mf.geos,
+        saturation,
+        config.saturation,
+        adstock=adstock,
+        pooling=config.geo_pooling,
+        centred=bool(config.centred_media),
     )
     known = {*defaults, *adstock.variable_mapping.values(), *saturation.variable_mapping.values()}
     model_config = {**defaults, **priors.priors_from_vars(config.priors, known)}
@@ -62,6 +79,8 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
         scale = priors.weekly_sd(priors.scaled_kpi_stats(mf.train, mf.geos))
         basis = week_effect.national_basis(mf.train, mf.controls, config.yearly_seasonality or 0)
         mmm.add_mu_effect(week_effect.shared_week_effect(mf.train["date"], scale, basis))
+    if config.centred_media:
+        mmm.add_mu_effect(centred_media.effect())
     return mmm
 
 
@@ -116,12 +135,12 @@ def fit_mmm(
         y,
         samples=config.prior_predictive_draws,
         random_seed=config.random_seed,
-        var_names=["y", *free],
+        var_names=["y", *free, *([centred_media.PARAMETER] if config.centred_media else [])],
         compile_kwargs={"mode": "FAST_COMPILE"},
     )
     # pymc-marketing adds the prior draws to mmm.idata: y for the prior predictive check, the free
     # parameters for the model review's prior-to-posterior comparison.
-    for group, names in (("prior_predictive", ["y"]), ("prior", free)):
+    for group, names in (("prior_predictive", ["y"]), ("prior", [*free, centred_media.PARAMETER])):
         part = mmm.idata[group].to_dataset()
         idata[group] = xr.DataTree(part[[n for n in names if n in part.data_vars]])
     if config.time_varying_intercept:  # phi per week of the panel, for the SQL marts
@@ -139,7 +158,7 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataT
     1.0088 fresh against 1.0056 cached); without it both give the same draws."""
     import pytensor
 
-    if config.target_accept is None:
+    if config.target_accept is None or config.mass_matrix_update_every is None:
         raise ValueError("mmm_fit: resolve the config from the panel first (FitConfig.resolved)")
     updates: Any = contextlib.nullcontext()
     low_rank = config.sampler == "nutpie" and config.adaptation == "low_rank"
@@ -164,7 +183,8 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataT
 
 
 def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:
-    """Keep what the tables need: free parameters, sample stats, scales, prior predictive."""
+    """Keep what the tables need: free parameters, sample stats, scales, prior predictive; the
+    intercept as the baseline (centred_media.baseline_draws)."""
     stats_keep = [
         v
         for v in (
@@ -182,13 +202,13 @@ def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:
     ]
     const = idata["constant_data"].to_dataset()
     groups = {
-        "posterior": idata["posterior"].to_dataset()[free],
+        "posterior": centred_media.baseline_draws(idata["posterior"].to_dataset()[free]),
         "sample_stats": idata["sample_stats"].to_dataset()[stats_keep],
         "constant_data": const[[v for v in ("target_scale", "channel_scale", baseline.BASIS) if v in const]],
     }
     for group in ("prior_predictive", "prior"):
         if group in idata.children:
-            groups[group] = idata[group].to_dataset()
+            groups[group] = centred_media.baseline_draws(idata[group].to_dataset())
     if "observed_data" in idata.children:
         groups["observed_data"] = idata["observed_data"].to_dataset()
     return xr.DataTree.from_dict(groups)

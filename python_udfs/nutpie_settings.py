@@ -8,7 +8,9 @@ with hundreds of parameters these recomputations cost as much as the gradients (
 about 120 s). Fewer recomputations also adapt worse, though: the default Meridian geo fit
 sampled in 460 to 492 s instead of 738 s every 100 draws, but its r-hat rose from 1.017 to
 1.037 and 1.043 (two seeds), on the direction where all geo baselines move against the media.
-So nuts-rs' 20 stays the default, and a larger panel can trade adaptation for time.
+So nuts-rs' 20 stays the default for national panels; a geo panel, whose intercept is centred
+on its mean media level (centred_media.py) so that direction is gone, recomputes every 50
+(config.mass_matrix_update_every_for).
 
 nutpie.sample builds its settings itself and its keywords do not reach this one; the settings
 object's public update_settings does. So while `low_rank_updates` is active, the low-rank

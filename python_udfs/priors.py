@@ -12,7 +12,9 @@ Every default and its reason, in one place (y is the KPI divided by its maximum,
 the training weeks; ȳ its mean, s its standard deviation, r = max(y) - min(y) its range):
 
 - intercept: Normal(ȳ (1 - m), ȳ / 2), truncated at 0 when the KPI is never negative. The
-  baseline is most of the KPI; m is the prior media share below.
+  baseline is most of the KPI; m is the prior media share below. With the intercept at the mean
+  media level (centred_media.py, geo panels): Normal(ȳ, ȳ / 2), since that level is the KPI's
+  own mean when controls and seasonality sit at theirs.
 - likelihood: Normal, sigma ~ HalfNormal(s). A KPI with no negative weeks is far from zero once
   scaled, so a truncated likelihood only adds a second mode; noise above the KPI's own spread
   is implausible.
@@ -126,8 +128,10 @@ def default_priors(
     kind: str,
     adstock: Any = None,
     pooling: str = "partial",
+    centred: bool = False,
 ) -> dict[str, Any]:
-    """The data-derived defaults documented in this module's table, as pymc-marketing priors."""
+    """The data-derived defaults documented in this module's table, as pymc-marketing priors.
+    `centred`: the intercept is the level at the mean media contribution (centred_media.py)."""
     import xarray as xr
     from pymc_extras.prior import Prior
 
@@ -153,7 +157,7 @@ def default_priors(
 
     channel_dims = (*(("geo",) if multi else ()), "channel")
     level_dims = ("geo",) if multi else ()
-    intercept_mu = stats["mean"].to_numpy() * (1 - PRIOR_MEDIA_SHARE)
+    intercept_mu = stats["mean"].to_numpy() * (1.0 if centred else 1 - PRIOR_MEDIA_SHARE)
     intercept_sigma = stats["mean"].to_numpy() / 2
     intercept_args: dict[str, Any] = {
         "mu": by_geo(intercept_mu, level_dims) if multi else float(intercept_mu[0]),

@@ -9,7 +9,7 @@ import numpy as np
 import pymc as pm
 import pytest
 
-from python_udfs.config import FitConfig
+from python_udfs.config import GEO_UPDATE_EVERY, FitConfig
 from python_udfs.nutpie_settings import NUTS_RS_UPDATE_EVERY, low_rank_updates
 
 
@@ -39,8 +39,11 @@ def test_the_update_frequency_reaches_nutpie_and_changes_the_warm_up():
 
 
 def test_the_fit_config_validates_and_hashes_the_frequency():
-    assert FitConfig().mass_matrix_update_every == NUTS_RS_UPDATE_EVERY  # nutpie's own
-    assert "mass_matrix_update_every" not in FitConfig().model_dict()  # fits stored before: reused
-    assert FitConfig(mass_matrix_update_every=100).config_hash() != FitConfig().config_hash()
+    national, geo = FitConfig().resolved(104), FitConfig().resolved(104, n_geos=20)
+    assert national.mass_matrix_update_every == NUTS_RS_UPDATE_EVERY  # nutpie's own
+    assert "mass_matrix_update_every" not in national.model_dict()  # fits stored before: reused
+    assert geo.mass_matrix_update_every == GEO_UPDATE_EVERY  # the centred geo model
+    assert FitConfig(centred_media=False).resolved(104, n_geos=20).mass_matrix_update_every == NUTS_RS_UPDATE_EVERY
+    assert FitConfig(mass_matrix_update_every=100).resolved(104).config_hash() != national.config_hash()
     with pytest.raises(ValueError, match=r"mmm_fit\.mass_matrix_update_every"):
         FitConfig(mass_matrix_update_every=0)

@@ -113,6 +113,19 @@ def test_target_accept_follows_the_panel_unless_set():
         FitConfig(target_accept=1.0)
 
 
+def test_centred_media_follows_the_panel_unless_set():
+    assert FitConfig().resolved(104).centred_media is False
+    assert FitConfig().resolved(104, n_geos=20).centred_media is True
+    assert FitConfig(time_varying_intercept=True).resolved(104, n_geos=20).centred_media is False
+    assert FitConfig(centred_media=False).resolved(104, n_geos=20).centred_media is False
+    # off: national fits stored before the setting keep their cache key; a geo fit gets a new one
+    assert "centred_media" not in FitConfig().resolved(104).model_dict()
+    on, off = (FitConfig(centred_media=c).resolved(104, n_geos=20) for c in (None, False))
+    assert on.config_hash() != off.config_hash()
+    with pytest.raises(ValueError, match=r"mmm_fit\.centred_media"):
+        FitConfig(centred_media=True, time_varying_intercept=True)
+
+
 def test_a_stored_config_round_trips():
     config = FitConfig.from_mapping({"draws": 10}).resolved(104)
     assert FitConfig.from_stored(config.to_json()) == config
