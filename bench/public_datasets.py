@@ -70,6 +70,17 @@ DATASETS: dict[str, dict[str, Any]] = {
             "control_columns": ["*_control"],
         },
     },
+    "pymc_geo": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "pymc_marketing" / "mmm_multidimensional_example.csv"),
+            "date_column": "date",
+            "geo_column": "geo",
+            "kpi_column": "y",
+            "spend_columns": ["x1", "x2"],
+            "control_columns": ["event_1", "event_2"],
+        },
+    },
     "pymc_example": {
         "mmm_week_start": "monday",
         "mmm_wide_input": {

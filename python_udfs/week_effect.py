@@ -10,8 +10,9 @@ number of periods); here the week effects are a random effect, Normal(0, sigma),
 is learned and a panel without shared shocks shrinks them to zero.
 
 The effect is on pymc-marketing's scaled KPI (each geo divided by its own maximum), so a shock is
-the same share of every geo's level. It is centred, since with several geos each week's effect is
-well determined by the data, and it is kept orthogonal to every weekly series the geos' own terms
+the same share of every geo's level. It is centred where the data determine each week's effect
+(many geos sharing large shocks) and non-centred where they do not (`weeks_are_determined`), and
+it is kept orthogonal to every weekly series the geos' own terms
 share: the constant (else its mean trades off against every geo's intercept), the trend, the
 yearly Fourier modes and any control with one value per week for all geos (`national_basis`).
 Along those series the average of the geos' coefficients and the week effect move the fit alike,
@@ -38,7 +39,8 @@ PARAMETER = "week_effect"
 SIGMA = f"{PARAMETER}_sigma"
 DIM = "effect_week"  # the training weeks, fixed at fit time; "date" changes for predictions
 INDEX = f"{PARAMETER}_index"
-RAW = f"{PARAMETER}_raw"  # the free coordinates, along `complement`
+RAW = f"{PARAMETER}_raw"  # the coordinates along `complement`
+OFFSET = f"{RAW}_offset"  # their standard-normal offsets, the free parameters (non-centred)
 RAW_DIM = "effect_direction"
 
 
@@ -83,10 +85,39 @@ def complement(basis: np.ndarray, tol: float = 1e-8) -> np.ndarray:
     return u[:, rank:]
 
 
-def shared_week_effect(train_dates: Any, scale: float, basis: np.ndarray | None = None) -> Any:
+def weeks_are_determined(train: pd.DataFrame, basis: np.ndarray) -> bool:
+    """Whether the data pin each week's effect down more than its prior does, which decides its
+    parameterisation: centred when they do (the posterior is then shaped by the likelihood),
+    non-centred when they do not (a centred effect would meet its scale sigma in a funnel).
+
+    With G geos, a common weekly variance s_w² and each geo's own s_e², a week's effect has
+    data precision G / s_e² against prior precision 1 / s_w²; their ratio k = G s_w² / s_e² is
+    estimated from the scaled KPI with each geo's part along `basis` removed (the geos' own terms
+    fit that part): s_e² from each week's spread over geos, s_w² from the variance of the weekly
+    mean over geos less s_e² / G. Media differs by geo and counts as s_e², so k errs towards
+    non-centred. Determined when k >= 1. Measured: Meridian geo (20 geos, 91% of the residual
+    variance common) k = 3.5, where non-centred had r-hat 1.074 and ESS 47 against 1.009 and 1,106
+    centred; pymc-marketing's 2-geo example k = 0.014, where centred had r-hat 1.16 on sigma and
+    non-centred 1.004."""
+    frame = train if "geo" in train else train.assign(geo="total")
+    kpi = frame.pivot_table(index="date", columns="geo", values="kpi", aggfunc="sum").sort_index()
+    y = (kpi / kpi.abs().max().replace(0, 1.0)).to_numpy(dtype=float)
+    weeks, geos = y.shape
+    rank = int(np.linalg.matrix_rank(basis))
+    if geos < 2 or weeks - rank < 2:
+        return False
+    residual = y - basis @ np.linalg.lstsq(basis, y, rcond=None)[0]
+    mean = residual.mean(axis=1)
+    own = float(((residual - mean[:, None]) ** 2).sum()) / ((weeks - rank) * (geos - 1))
+    common = max(float((mean**2).sum()) / (weeks - rank) - own / geos, 0.0)
+    return own > 0 and geos * common / own >= 1.0
+
+
+def shared_week_effect(train_dates: Any, scale: float, basis: np.ndarray | None = None, centred: bool = True) -> Any:
     """pymc-marketing MuEffect adding week_effect[week] (shared by geos) to mu; scale: the sd of
     sigma's HalfNormal prior (the KPI's typical weekly sd on the scaled KPI, as the noise's).
-    basis: national_basis; the effect is kept orthogonal to it (the constant alone if None)."""
+    basis: national_basis; the effect is kept orthogonal to it (the constant alone if None).
+    centred: weeks_are_determined."""
     import pymc as pm
     import pymc.dims as pmd
     import pytensor.tensor as pt
@@ -100,6 +131,7 @@ def shared_week_effect(train_dates: Any, scale: float, basis: np.ndarray | None 
         weeks: list[str]
         sigma_scale: float
         directions: list[list[float]]  # weeks x m; plain lists: pymc-marketing stores the effect as JSON
+        centred: bool
 
         def create_data(self, mmm: Any) -> None:
             model = mmm.model
@@ -110,8 +142,10 @@ def shared_week_effect(train_dates: Any, scale: float, basis: np.ndarray | None 
         def create_effect(self, mmm: Any) -> Any:
             model = mmm.model
             sigma = pmd.HalfNormal(SIGMA, sigma=self.sigma_scale)
-            # centred: with several geos each week is well determined by the data
-            raw = pmd.Normal(RAW, mu=0, sigma=sigma, dims=RAW_DIM)
+            if self.centred:
+                raw = pmd.Normal(RAW, mu=0, sigma=sigma, dims=RAW_DIM)
+            else:
+                raw = pmd.Deterministic(RAW, sigma * pmd.Normal(OFFSET, mu=0, sigma=1, dims=RAW_DIM))
             weekly = pt.dot(pt.as_tensor(np.asarray(self.directions, dtype=float)), raw.values)
             effect = pmd.Deterministic(PARAMETER, pmd.math.as_xtensor(weekly, dims=(DIM,)))
             index = model[INDEX].values
@@ -126,7 +160,7 @@ def shared_week_effect(train_dates: Any, scale: float, basis: np.ndarray | None 
         def contribution_var_name(self) -> str:
             return PARAMETER
 
-    return SharedWeekEffect(weeks=weeks, sigma_scale=float(scale), directions=directions.tolist())
+    return SharedWeekEffect(weeks=weeks, sigma_scale=float(scale), directions=directions.tolist(), centred=centred)
 
 
 def add_to_predictive(

@@ -58,7 +58,7 @@ def test_case_study_merges_its_identical_holiday_flags(case_study):
     ]
 
 
-@pytest.mark.parametrize("name", ["robyn", "meridian_national", "pymc_example"])
+@pytest.mark.parametrize("name", ["robyn", "meridian_national", "pymc_example", "pymc_geo"])
 def test_public_dataset_converges_and_passes_the_review(name, tmp_path):
     db, _ = _build(name, tmp_path)
     fig = report(name, db)

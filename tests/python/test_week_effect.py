@@ -80,3 +80,20 @@ def test_the_effect_stays_off_every_series_the_geos_own_terms_share():
     prior = pm.draw(Host.model[week_effect.PARAMETER].values, draws=100, random_seed=1)
     assert prior.shape == (100, 60) and prior.std() > 0.05
     assert np.allclose(prior @ basis, 0, atol=1e-9)  # no share of the trend, seasonality, holiday or level
+
+
+@pytest.mark.parametrize(("geos", "shared_sd", "determined"), [(20, 0.05, True), (20, 0.0, False), (2, 0.01, False)])
+def test_the_week_effect_is_centred_only_where_the_data_pin_each_week(geos, shared_sd, determined):
+    """k = G s_w² / s_e²: 20 geos sharing shocks as large as their own noise, 20 with no shared
+    shock, 2 whose shared shock is a fifth of their noise (k = 20, 0, 0.08)."""
+    rng = np.random.default_rng(4)
+    dates = pd.date_range("2023-01-02", periods=104, freq="7D")
+    shock = rng.normal(0, shared_sd, len(dates))
+    rows = []
+    for g in range(geos):
+        level = 10.0 * (g + 1)
+        kpi = level * (1 + shock + rng.normal(0, 0.05, len(dates)))
+        rows.append(pd.DataFrame({"date": dates, "geo": f"g{g}", "kpi": kpi}))
+    train = pd.concat(rows, ignore_index=True)
+    basis = week_effect.national_basis(train, [], fourier_modes=2)
+    assert week_effect.weeks_are_determined(train, basis) is determined
