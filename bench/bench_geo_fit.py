@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=30)
     parser.add_argument("--weeks", type=int, default=208)
     parser.add_argument("--controls", type=int, default=10)
-    # This fit sits at the edge of convergence: judge a change by more than one seed.
+    # Judge a change to the geo model by more than one seed.
     parser.add_argument("--seed", type=int, default=DEFAULT.random_seed)
     parser.add_argument("--mass-matrix-update-every", type=int, default=DEFAULT.mass_matrix_update_every)
     parser.add_argument("--target-accept", type=float, default=DEFAULT.target_accept)
