@@ -171,6 +171,15 @@ def _fit(degenerate: bool):
             "contribution": np.concatenate([rng.normal(8000, 500, draws), np.abs(rng.normal(0, 100, draws))]),
         }
     )
+    train = n - 13
+    baseline_totals = pd.DataFrame(
+        {
+            "chain": 0,
+            "draw": np.arange(draws),
+            "geo": "total",
+            "baseline_total": rng.normal(baseline[:train].sum(), 500, draws),
+        }
+    )
     prior_posterior = pd.DataFrame(
         {
             "label": ["saturation_beta[tv]", "saturation_lam[search]", "adstock_alpha[tv]", "beta_offset[north, tv]"],
@@ -188,7 +197,7 @@ def _fit(degenerate: bool):
         "yearly_seasonality": 2,
     }
     data_review = pd.DataFrame([{"check_name": "correlated_channels", "subject": "search & tv", "status": "warn"}])
-    return run, fitted, decomposition, roas_draws, prior_posterior, data_review
+    return run, fitted, decomposition, roas_draws, baseline_totals, prior_posterior, data_review
 
 
 def test_a_good_fit_passes_with_honest_warnings():
@@ -244,3 +253,49 @@ def test_a_geo_panels_nation_is_checked_on_its_own():
     assert holdout.loc["fit", "status"] == "pass" and "mean over 3 geos" in holdout.loc["fit", "message"]
     assert holdout.loc["total", "status"] != "pass" and "for the nation" in holdout.loc["total", "message"]
     assert verdict(review)[0] == "fail"
+
+
+def test_a_weekly_dip_warns_and_a_negative_total_fails_naming_the_geo():
+    """Meridian's rule: the baseline's total over the training weeks decides (its posterior
+    probability of being negative, per geo and for the nation); one week's dip below zero, as in
+    Meridian's geo data, is shown, not failed."""
+    run, fitted, decomposition, roas_draws, totals, *rest = _fit(degenerate=False)
+    geos = ("north", "south", "east")
+    week = fitted.loc[5, "week_start"]
+    dipped = fitted.assign(predicted_mean=np.where(fitted["week_start"] == week, 50.0, fitted["predicted_mean"]))
+    geo_fitted = pd.concat([fitted.assign(geo="north"), dipped.assign(geo="south"), fitted.assign(geo="east")])
+    geo_decomposition = pd.concat([decomposition.assign(geo=g) for g in geos])
+    geo_totals = pd.concat([totals.assign(geo=g) for g in geos] + [totals.assign(geo="total")])
+
+    review = review_model(run, geo_fitted, geo_decomposition, roas_draws, geo_totals, *rest)
+    by = review.set_index(["check_name", "subject"])
+    assert by.loc[("baseline", "fit"), "status"] == "pass" and by.loc[("baseline", "total"), "status"] == "pass"
+    dip = by.loc[("baseline_dip", "fit")]
+    assert dip["status"] == "warn" and dip["value"] == pytest.approx(-0.1, abs=0.02)
+    assert f"(south, week of {week:%Y-%m-%d})" in dip["message"] and "1 of" in dip["message"]
+    assert verdict(review)[0] == "warn"
+
+    # east's baseline total below zero in 90% of draws, in 50% for the nation
+    east = geo_totals["geo"] == "east"
+    geo_totals.loc[east, "baseline_total"] = np.where(np.arange(east.sum()) % 10 == 0, 1.0, -1.0)
+    nation = geo_totals["geo"] == "total"
+    geo_totals.loc[nation, "baseline_total"] = np.where(np.arange(nation.sum()) % 2 == 0, 1.0, -1.0)
+    review = review_model(run, geo_fitted, geo_decomposition, roas_draws, geo_totals, *rest)
+    by = review.set_index(["check_name", "subject"])
+    worst = by.loc[("baseline", "fit")]
+    assert worst["status"] == "fail" and worst["value"] == pytest.approx(0.9)
+    assert "highest of 3 geos: east" in worst["message"] and "more than all of the KPI" in worst["message"]
+    national = by.loc[("baseline", "total")]
+    assert (
+        national["status"] == "warn"
+        and national["value"] == pytest.approx(0.5)
+        and "for the nation" in national["message"]
+    )
+    status, failed = verdict(review)
+    assert status == "fail" and "baseline (fit)" in failed
+
+
+def test_the_review_refuses_a_run_without_baseline_draws():
+    run, fitted, decomposition, roas_draws, totals, *rest = _fit(degenerate=False)
+    with pytest.raises(ValueError, match="int_baseline_total_draws has no rows"):
+        review_model(run, fitted, decomposition, roas_draws, totals.iloc[:0], *rest)

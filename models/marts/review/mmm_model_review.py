@@ -22,6 +22,7 @@ def model(dbt, session):
         to_pandas(dbt.ref("fitted_values")),
         to_pandas(dbt.ref("decomposition")),
         to_pandas(dbt.ref("int_channel_roas_draws")),
+        to_pandas(dbt.ref("int_baseline_total_draws")),
         posterior_tables.prior_posterior_variance(run["posterior_netcdf"]),
         to_pandas(dbt.ref("mmm_data_review")),
         model_review.ModelReviewThresholds.from_mapping(json.loads(meta.get("mmm_model_review_json") or "{}")),
