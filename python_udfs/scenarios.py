@@ -176,6 +176,10 @@ COLUMNS = [
     "scenario_roas_mean",
     *_interval_names("scenario_uplift"),
     "scenario_prob_uplift_positive",
+    *_interval_names("geo_contribution_before"),
+    *_interval_names("geo_contribution_after"),
+    *_interval_names("geo_uplift"),
+    "geo_prob_uplift_positive",
     "binding_constraints",
     "optimizer_converged",
     "scenario_status",
@@ -272,6 +276,7 @@ def _plan_one(
         "scenario_status": "ok",
         "scenario_message": "",
     }
+    geo_cols = _geo_totals(channels, before, after)
     for i, channel in enumerate(channels):
         out.append(
             {
@@ -286,8 +291,32 @@ def _plan_one(
                 **_interval(after[:, i], "contribution_after"),
                 **_interval(after[:, i] - before[:, i], "uplift"),
                 **scenario_cols,
+                **geo_cols[_geo_of(channel)],
             }
         )
+    return out
+
+
+def _geo_of(channel: str) -> str:
+    """The geo of a national plan's cell ("<geo>|<channel>"); "" for a plain channel."""
+    return channel.split(CELL, 1)[0] if CELL in channel else ""
+
+
+def _geo_totals(channels: list[str], before: np.ndarray, after: np.ndarray) -> dict[str, dict]:
+    """Per geo of the plan, its channels' contributions before and after summed draw by draw,
+    then the intervals: a geo's uplift interval is that of its total, never a sum of its cells'
+    intervals. A plan over plain channels is one geo, and these equal the scenario's figures."""
+    geo = np.array([_geo_of(c) for c in channels])
+    out = {}
+    for name in dict.fromkeys(geo):
+        cols = geo == name
+        b, a = before[:, cols].sum(axis=1), after[:, cols].sum(axis=1)
+        out[str(name)] = {
+            **_interval(b, "geo_contribution_before"),
+            **_interval(a, "geo_contribution_after"),
+            **_interval(a - b, "geo_uplift"),
+            "geo_prob_uplift_positive": float((a - b > 0).mean()),
+        }
     return out
 
 

@@ -31,7 +31,7 @@ GEO_MARTS = [
     "channel_roas",
     "response_curves",
 ]
-PUBLISHED_MARTS = [*GEO_MARTS, "budget_allocations", "budget_scenario_summary"]
+PUBLISHED_MARTS = [*GEO_MARTS, "budget_allocations", "budget_scenario_summary", "budget_geo_summary"]
 # The columns of a budget scenarios input (the seed budget_scenarios).
 SCENARIO_HEADER = (
     "scenario_id,description,objective,horizon_weeks,budget_change_pct,total_budget,bound_pct,"

@@ -133,3 +133,14 @@ def test_budget_allocations_plan_every_geo_and_channel_in_one_national_plan(geo_
     assert plans and {row[1] for row in plans} == {"total"}
     for _, _, budget, spent, lower, upper in plans:
         assert spent == pytest.approx(budget, rel=1e-6) and lower <= upper
+    # and what it does in each geo, each geo's interval from its per-draw total
+    geos = query(
+        db,
+        "select g.scenario_id, count(*), sum(g.uplift_mean), max(s.uplift_mean), "
+        "bool_and(g.uplift_lower <= g.uplift_mean and g.uplift_mean <= g.uplift_upper) "
+        "from main.budget_geo_summary g join main.budget_scenario_summary s using (run_id, scenario_id) "
+        "where g.status = 'ok' group by g.scenario_id",
+    )
+    assert geos and len(geos) == len(plans), geos
+    for _, n, summed, national, ordered in geos:
+        assert n == 20 and summed == pytest.approx(national, rel=1e-6, abs=1e-6) and ordered

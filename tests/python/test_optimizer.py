@@ -221,3 +221,48 @@ def test_channel_rules_apply_to_their_cells():
     video = set(cell_groups.loc[cell_groups["group_name"] == "video", "channel"])
     assert video == {"north|tv", "south|tv"}
     assert set(cell_groups.loc[cell_groups["group_name"] == "tv", "channel"]) == {"north|tv", "south|tv"}
+
+
+def test_a_national_plan_reports_each_geos_uplift_from_its_per_draw_total():
+    """A geo's uplift interval is the interval of its cells' summed per-draw uplift (not a sum of
+    the cells' intervals); the geos' means add up to the plan's; a plan over plain channels is
+    its own only geo."""
+    from python_udfs.scenarios import geo_cells
+
+    params = _geo_params()
+    spend = pd.DataFrame(
+        [
+            {"week_start": w, "geo": g, "channel": c, "spend": s}
+            for w in pd.date_range("2024-01-01", periods=4, freq="W-MON")
+            for g, s in (("north", 100.0), ("south", 900.0))
+            for c in ("tv", "search")
+        ]
+    )
+    cells, history = geo_cells(params, spend)
+    national = ChannelDraws.from_frame(cells, "logistic", history=history)
+    current = history.groupby("channel")["spend"].mean()
+    out = allocate_scenarios(national, current, _scenario(budget_change_pct=10.0))
+    out["geo"] = out["channel"].str.split("|").str[0]
+    per_geo = out.groupby("geo").agg(
+        uplift=("uplift_mean", "sum"), geo_uplift=("geo_uplift_mean", "first"), n=("geo_uplift_mean", "nunique")
+    )
+    assert (per_geo["n"] == 1).all()  # the geo's figures repeat on each of its rows
+    np.testing.assert_allclose(per_geo["geo_uplift"], per_geo["uplift"], rtol=1e-9)
+    assert per_geo["geo_uplift"].sum() == pytest.approx(out["scenario_uplift_mean"].iloc[0], rel=1e-9)
+    # the interval from the per-draw totals
+    x = out["optimised_weekly_spend"].to_numpy()
+    now = current.reindex(national.channels).to_numpy()
+    uplift = national.contribution(x, 20) - national.contribution(now, 20)
+    south = uplift[:, [c.startswith("south|") for c in national.channels]].sum(axis=1)
+    row = out[out["geo"] == "south"].iloc[0]
+    assert row["geo_uplift_lower"] == pytest.approx(np.quantile(south, 0.03), rel=1e-9)
+    assert row["geo_uplift_upper"] == pytest.approx(np.quantile(south, 0.97), rel=1e-9)
+    assert row["geo_prob_uplift_positive"] == pytest.approx((south > 0).mean())
+    # plain channels: the plan is the geo
+    plain = allocate_scenarios(
+        ChannelDraws.from_frame(params[params["geo"] == "north"], "logistic"),
+        pd.Series({"tv": 100.0, "search": 100.0}),
+        _scenario(),
+    )
+    for stat in ("mean", "lower", "upper"):
+        assert (plain[f"geo_uplift_{stat}"] == plain[f"scenario_uplift_{stat}"]).all()
