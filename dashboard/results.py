@@ -95,6 +95,17 @@ MARTS: dict[str, tuple[str, ...]] = {
         "status",
         "status_message",
     ),
+    "budget_geo_summary": (
+        "run_id",
+        "geo",
+        "scenario_id",
+        "current_weekly_spend",
+        "planned_weekly_spend",
+        "uplift_mean",
+        "uplift_lower",
+        "uplift_upper",
+        "prob_uplift_positive",
+    ),
     "fitted_values": (
         "week_start",
         "geo",

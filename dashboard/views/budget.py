@@ -8,6 +8,18 @@ from dashboard.state import current, for_geo
 results, geo = current()
 st.header("Budget scenarios")
 summary = for_geo(results, "budget_scenario_summary", geo)
+national = for_geo(results, "budget_scenario_summary", "total")
+share = for_geo(results, "budget_geo_summary", geo)
+if summary.empty and geo != "total" and not national.empty and not share.empty:
+    # a national plan: this geo's part of it, its uplift from the geo's own per-draw total
+    st.info(f"Budgets are planned nationally, moving spend between geos: {geo}'s part of each plan.")
+    figures = ["current_weekly_spend", "uplift_mean", "uplift_lower", "uplift_upper", "prob_uplift_positive"]
+    summary = national.drop(columns=[*figures, "weekly_budget"]).merge(
+        share[["run_id", "scenario_id", *figures, "planned_weekly_spend"]].rename(
+            columns={"planned_weekly_spend": "weekly_budget"}
+        ),
+        on=["run_id", "scenario_id"],
+    )
 if summary.empty:
     if geo == "total" and len(results.geos) > 1:
         st.info("Budgets are planned geo by geo: pick a geo in the sidebar.")

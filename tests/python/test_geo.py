@@ -144,3 +144,32 @@ def test_budget_allocations_plan_every_geo_and_channel_in_one_national_plan(geo_
     assert geos and len(geos) == len(plans), geos
     for _, n, summed, national, ordered in geos:
         assert n == 20 and summed == pytest.approx(national, rel=1e-6, abs=1e-6) and ordered
+
+
+def test_the_dashboard_shows_a_geos_part_of_the_national_plan(geo_build, monkeypatch):
+    """A geo picked in the sidebar under the default national plan: the budget page shows that
+    geo's planned spend and uplift interval (budget_geo_summary), not "no scenarios"."""
+    pytest.importorskip("streamlit", reason="the dashboard extra is not installed (uv sync --all-extras)")
+    from streamlit.testing.v1 import AppTest
+
+    db, _ = geo_build
+    monkeypatch.setenv("MMM_DUCKDB_PATH", str(db))
+    at = AppTest.from_file(str(PROJECT / "dashboard" / "app.py"), default_timeout=60).run()
+    at.selectbox(key="geo_select").set_value("Geo4").run()
+    at.switch_page("views/budget.py").run()
+    assert not at.exception, [e.value for e in at.exception]  # (the short fit's red review banner is expected)
+    assert any("Geo4's part of each plan" in info.value for info in at.info)
+    scenario = next(box for box in at.selectbox if box.label == "Scenario").value
+    uplift, planned = query(
+        db,
+        "select uplift_mean, planned_weekly_spend from main.budget_geo_summary "
+        f"where geo = 'Geo4' and scenario_id = '{scenario}'",
+    )[0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Expected uplift"] == f"{uplift:,.0f}" and metrics["Weekly budget"] == f"{planned:,.0f}"
+    assert len(at.dataframe) == 1 and set(at.dataframe[0].value["channel"]) == {
+        "Channel0_spend",
+        "Channel1_spend",
+        "Channel2_spend",
+        "Channel3_spend",
+    }
