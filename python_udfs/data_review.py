@@ -113,10 +113,13 @@ def _kpi_checks(kpi: pd.Series, t: DataReviewThresholds) -> list[dict]:
             "media to explain; check the KPI column (columns: {kpi: ...})",
         )
     )
-    median = float(kpi.median())
-    mad = float((kpi - median).abs().median()) * 1.4826
-    if mad > 0:
-        z = (kpi - median).abs() / mad
+    # against each geo's own median and spread: pooled over geos of different sizes, a small
+    # geo's extreme week sits inside the big geos' range and is never seen
+    by_geo = kpi.groupby(level="geo")
+    median = by_geo.transform("median")
+    mad = (kpi - median).abs().groupby(level="geo").transform("median") * 1.4826
+    z = ((kpi - median).abs() / mad).where(mad > 0)
+    if z.notna().any():
         worst = z.idxmax()
         zmax = float(z.max())
         status = "warn" if zmax > t.kpi_outlier_z else "pass"
@@ -127,7 +130,7 @@ def _kpi_checks(kpi: pd.Series, t: DataReviewThresholds) -> list[dict]:
                 status,
                 zmax,
                 t.kpi_outlier_z,
-                f"largest robust z-score of a KPI week: {zmax:.1f} "
+                f"largest robust z-score of a KPI week against its geo's median: {zmax:.1f} "
                 f"(geo={worst[0]}, week_start={pd.Timestamp(worst[1]).date()}, "
                 f"kpi={kpi[worst]:.6g}); "
                 + (

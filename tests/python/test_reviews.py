@@ -96,6 +96,21 @@ def test_a_kpi_spike_warns():
     assert _status(_review(kpi=kpi), "kpi_outlier")["status"] == "warn"
 
 
+def test_a_small_geos_kpi_spike_warns_naming_the_geo():
+    """Pooled over a big and a small geo the small one's spike lies inside the big one's range;
+    each geo against its own median, it is 40 robust sds out."""
+    big, small = _inputs(rng=np.random.default_rng(1)), _inputs(rng=np.random.default_rng(2))
+    big[0]["kpi"] *= 1000
+    small[0].loc[30, "kpi"] = 3000
+    frames = [
+        pd.concat([b.assign(geo="big"), s.assign(geo="small")], ignore_index=True)
+        for b, s in zip(big, small, strict=True)
+    ]
+    row = _status(review_data(*frames[:3], big[3], week_start="sunday"), "kpi_outlier")
+    assert row["status"] == "warn" and row["value"] > 20
+    assert f"geo=small, week_start={WEEKS[30].date()}" in row["message"]
+
+
 def test_weeks_that_start_on_another_day_fail_naming_the_day():
     row = _status(_review(week_start="monday"), "week_start")
     assert row["status"] == "fail" and row["message"].endswith("set mmm_week_start: sunday")
