@@ -210,12 +210,8 @@ def _baseline_checks(
         raise ValueError("model review: int_baseline_total_draws has no rows for this run")
     rows = []
     probability = baseline_totals.groupby("geo")["baseline_total"].apply(lambda v: float((v < 0).mean()))
-    geos = probability.drop("total", errors="ignore") if len(probability) > 1 else probability
-    for subject, values in [("fit", geos), ("total", probability[["total"]] if len(probability) > 1 else None)]:
-        if values is None or not len(values):
-            continue
-        worst = str(values.idxmax())
-        p = float(values.max())
+    for subject, _, values in _levels({str(g): (str(g), float(p)) for g, p in probability.items()}):
+        worst, p = max(values, key=lambda pair: pair[1])
         status = (
             "fail" if p > t.negative_baseline_prob_fail else ("warn" if p > t.negative_baseline_prob_warn else "pass")
         )
