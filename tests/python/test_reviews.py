@@ -210,9 +210,16 @@ def _fit(degenerate: bool):
         "worst_parameters": "intercept_contribution (r_hat=1.54, ess_bulk=7)",
         "gate_max_r_hat": 1.01,
         "yearly_seasonality": 2,
+        "max_lag": 6,
     }
     data_review = pd.DataFrame([{"check_name": "correlated_channels", "subject": "search & tv", "status": "warn"}])
-    return run, fitted, decomposition, roas_draws, baseline_totals, prior_posterior, data_review
+    weekly_spend = pd.concat(
+        [
+            pd.DataFrame({"week_start": WEEKS, "geo": "total", "channel": c, "spend": rng.gamma(2, 100, n)})
+            for c in ("tv", "search")
+        ]
+    )
+    return run, fitted, decomposition, roas_draws, baseline_totals, prior_posterior, data_review, weekly_spend
 
 
 def test_a_good_fit_passes_with_honest_warnings():
@@ -314,3 +321,58 @@ def test_the_review_refuses_a_run_without_baseline_draws():
     run, fitted, decomposition, roas_draws, totals, *rest = _fit(degenerate=False)
     with pytest.raises(ValueError, match="int_baseline_total_draws has no rows"):
         review_model(run, fitted, decomposition, roas_draws, totals.iloc[:0], *rest)
+
+
+def test_residuals_that_follow_a_channels_spend_fail_naming_it_and_the_lag():
+    """A channel whose effect peaks two weeks after its spend, fitted as if it did not: the
+    residuals carry its spend two weeks later, and the run is not usable."""
+    run, fitted, decomposition, roas_draws, totals, prior_posterior, data_review, weekly_spend = _fit(degenerate=False)
+    tv = weekly_spend.loc[weekly_spend["channel"] == "tv", "spend"].to_numpy()
+    missed = np.concatenate([np.zeros(2), tv[:-2]])
+    fitted = fitted.assign(actual=fitted["actual"] + 0.8 * (missed - missed.mean()))
+    review = review_model(run, fitted, decomposition, roas_draws, totals, prior_posterior, data_review, weekly_spend)
+    by = review[review["check_name"] == "residual_timing"].set_index("subject")
+    assert set(by.index) == {"tv", "search"}
+    assert by.loc["tv", "status"] == "fail" and by.loc["tv", "value"] > by.loc["tv", "threshold"]
+    assert "spend 2 week(s) earlier" in by.loc["tv", "message"] and "var mmm_compare" in by.loc["tv", "message"]
+    assert by.loc["search", "status"] == "pass"
+    assert "residual_timing (tv)" in verdict(review)[1]
+
+
+def test_the_residual_timing_check_keeps_its_false_alarm_rate_on_autocorrelated_series():
+    """A correct model's residuals are often autocorrelated, and so is flighted spend; two such
+    series correlate by chance far more than 1/sqrt(n) says (about half of these runs would warn
+    on that yardstick). Bartlett's variance keeps the family-wise rates near their nominal 5% and 1%."""
+    from python_udfs.model_review import STATUS_ORDER, _timing_checks
+
+    rng = np.random.default_rng(1)
+    weeks = pd.date_range("2021-01-03", periods=130, freq="W-SUN")
+
+    def ar(phi: float) -> np.ndarray:
+        x = np.zeros(len(weeks))
+        for i, e in enumerate(rng.normal(size=len(weeks))):
+            x[i] = (phi * x[i - 1] if i else 0.0) + e
+        return x
+
+    worst = []
+    for _ in range(200):
+        fitted = pd.DataFrame(
+            {
+                "week_start": weeks,
+                "geo": "total",
+                "actual": 100 + ar(0.7),
+                "predicted_mean": 100.0,
+                "fit_sample": "in_sample",
+            }
+        )
+        spend = pd.concat(
+            [
+                pd.DataFrame({"week_start": weeks, "geo": "total", "channel": f"c{k}", "spend": np.exp(ar(0.8))})
+                for k in range(5)
+            ]
+        )
+        rows = _timing_checks(fitted, spend, 6, ModelReviewThresholds())
+        assert len(rows) == 5
+        worst.append(max((r["status"] for r in rows), key=STATUS_ORDER.__getitem__))
+    assert sum(s == "fail" for s in worst) <= 4  # 1% of 200, with room for chance
+    assert sum(s != "pass" for s in worst) <= 16  # 5%

@@ -16,7 +16,12 @@ def model(dbt, session):
     # the current fit only (a filter the engine runs): every stored fit carries its posterior
     run = to_pandas(fits.filter(f"run_id = '{current}'")).iloc[0].to_dict()
     settings = json.loads(run["model_config"])
-    run |= {"gate_max_r_hat": settings["max_r_hat"], "yearly_seasonality": settings.get("yearly_seasonality")}
+    run |= {
+        "gate_max_r_hat": settings["max_r_hat"],
+        "yearly_seasonality": settings.get("yearly_seasonality"),
+        "max_lag": settings.get("max_lag"),
+    }
+    weekly_spend = to_pandas(dbt.ref("channel_contributions"))
     review = model_review.review_model(
         run,
         to_pandas(dbt.ref("fitted_values")),
@@ -25,6 +30,7 @@ def model(dbt, session):
         to_pandas(dbt.ref("int_baseline_total_draws")),
         posterior_tables.prior_posterior_variance(run["posterior_netcdf"]),
         to_pandas(dbt.ref("mmm_data_review")),
+        weekly_spend,
         model_review.ModelReviewThresholds.from_mapping(json.loads(meta.get("mmm_model_review_json") or "{}")),
         negligible_share=float(meta.get("mmm_negligible_share") or 0.05),
     )
