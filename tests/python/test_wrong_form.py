@@ -1,0 +1,44 @@
+"""A default fit whose form cannot follow the data is stopped by the model review, end to end:
+generated data whose effects peak two weeks after the spend and follow Hill curves, fitted with
+the default geometric/logistic form (a real NUTS fit, about a minute). That fit converges, and
+without the review's residual_timing check it was published with TV's ROAS at 2.4 times the
+truth. bench/bench_wrong_form.py prints the figures, for more seeds and forms."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from conftest import PROJECT, PUBLISHED_MARTS, published_tables, query, run_dbt
+
+sys.path.insert(0, str(PROJECT / "bench"))
+from bench_wrong_form import dbt_vars, generate
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_path):
+    data, roas, _ = generate("delayed_hill", seed=3)
+    csv = tmp_path / "delayed_hill.csv"
+    data.to_csv(csv, index=False)
+    db = tmp_path / "wrong_form.duckdb"
+    output = run_dbt(["build"], db, dbt_vars(csv), ok=False).output
+    assert "MMM MODEL REVIEW FAILED" in output and "MMM NOT PUBLISHED" in output
+    assert "SKIP relation main_build.budget_allocations" in output
+    assert not set(published_tables(db)) & set(PUBLISHED_MARTS)  # nothing published from the run
+
+    ((usable, converged, failed),) = query(
+        db, "select is_usable, is_converged, review_failed_checks from main_build.mmm_runs"
+    )
+    assert converged and not usable
+    assert failed == "residual_timing (spend_tv)"
+    ((tv_roas,),) = query(db, "select roas_mean from main_build.channel_roas where channel = 'spend_tv'")
+    assert tv_roas > 1.5 * roas["spend_tv"]  # what the check keeps away from the budget tables
+    timing = {
+        subject: (status, message)
+        for subject, status, message in query(
+            db, "select subject, status, message from main_build.mmm_model_review where check_name = 'residual_timing'"
+        )
+    }
+    assert set(timing) == {"spend_tv", "spend_search", "spend_social", "spend_display"}
+    assert timing["spend_tv"][0] == "fail" and "spend 2 week(s) earlier" in timing["spend_tv"][1]
