@@ -17,8 +17,11 @@ from bench_wrong_form import dbt_vars, generate
 pytestmark = pytest.mark.slow
 
 
-def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_path):
-    data, roas, _ = generate("delayed_hill", seed=3)
+@pytest.mark.parametrize("seed", [3, 4])
+def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_path, seed):
+    """Seed 4 is the one whose largest single-lag z-score (3.2) only reached a warning: the joint
+    test over lags is what fails it."""
+    data, roas, _ = generate("delayed_hill", seed=seed)
     csv = tmp_path / "delayed_hill.csv"
     data.to_csv(csv, index=False)
     db = tmp_path / "wrong_form.duckdb"
@@ -31,7 +34,7 @@ def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_p
         db, "select is_usable, is_converged, review_failed_checks from main_build.mmm_runs"
     )
     assert converged and not usable
-    assert failed == "residual_timing (spend_tv)"
+    assert "residual_timing (spend_tv)" in failed
     ((tv_roas,),) = query(db, "select roas_mean from main_build.channel_roas where channel = 'spend_tv'")
     assert tv_roas > 1.5 * roas["spend_tv"]  # what the check keeps away from the budget tables
     timing = {
@@ -41,4 +44,4 @@ def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_p
         )
     }
     assert set(timing) == {"spend_tv", "spend_search", "spend_social", "spend_display"}
-    assert timing["spend_tv"][0] == "fail" and "spend 2 week(s) earlier" in timing["spend_tv"][1]
+    assert timing["spend_tv"][0] == "fail" and "strongest with the spend 2 week(s) earlier" in timing["spend_tv"][1]
