@@ -407,9 +407,10 @@ def _channel_checks(
 
 
 def _autocorrelations(x: np.ndarray, lags: int) -> np.ndarray:
-    centred = x - x.mean()
-    denominator = float(centred @ centred) or 1.0
-    return np.array([float(centred[k:] @ centred[: len(x) - k]) / denominator for k in range(1, lags + 1)])
+    """Lags 1..lags of x's autocorrelation (arviz-stats' FFT estimator, the one its ESS uses)."""
+    from arviz_stats.base import array_stats
+
+    return np.asarray(array_stats.autocorr(np.asarray(x, dtype=float)))[1 : lags + 1]
 
 
 def lagged_correlation_z(residual: np.ndarray, spend: np.ndarray, lag: int) -> tuple[float, float]:
