@@ -5,7 +5,8 @@ min bulk ESS, divergences), in-sample R², holdout CRPS where there is a holdout
 channel's ROAS with its 94% interval (a geo panel's figures are the nation's, geo 'total'), ESS
 per second, peak memory, and the model review's verdict. For the case study it
 also prints the Spearman correlation of the ROAS ranking with the reference fit and the
-holdout CRPS against the reference.
+holdout CRPS against the reference; for pymc_roas, each channel's true ROAS (from the data's
+counterfactual columns) and whether the interval covers it.
 
 Run: `uv run python bench/bench_public_data.py [dataset ...]` (default: all of them).
 Fits run one after another (the machine has 2 cores).
@@ -27,6 +28,7 @@ from public_datasets import (
     CASE_STUDY_REFERENCE_HOLDOUT_CRPS,
     CASE_STUDY_REFERENCE_ROAS,
     DATASETS,
+    pymc_roas_truth,
 )
 
 
@@ -91,6 +93,8 @@ def report(name: str, db: Path, schema: str = "main") -> dict:
         "review_verdict": run.get("review_status", "n/a"),
         "review_not_pass": review,
     }
+    if name == "pymc_roas" and out["roas"]:
+        out["true_roas"] = pymc_roas_truth()
     if name == "case_study" and out["roas"]:
         channels = list(CASE_STUDY_REFERENCE_ROAS)
         out["spearman_vs_reference"] = float(
@@ -123,8 +127,13 @@ def main(names: list[str]) -> None:
             f"R2 in-sample={fig['r2_in_sample']}  holdout CRPS={fig['crps_holdout']}  "
             f"holdout coverage={fig['coverage_holdout']}"
         )
+        truth = fig.get("true_roas", {})
         for channel, (mean, lo, hi) in fig["roas"].items():
-            print(f"  ROAS {channel:<22} {mean:10.3f}  [{lo:.3f}, {hi:.3f}]")
+            known = ""
+            if channel in truth:
+                covered = "covered" if lo <= truth[channel] <= hi else "MISSED"
+                known = f"  truth {truth[channel]:.3f} ({covered})"
+            print(f"  ROAS {channel:<22} {mean:10.3f}  [{lo:.3f}, {hi:.3f}]{known}")
         if "spearman_vs_reference" in fig:
             print(f"Spearman vs reference ROAS ranking: {fig['spearman_vs_reference']:.3f}")
         if "crps_holdout_vs_reference" in fig:

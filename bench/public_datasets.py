@@ -81,6 +81,29 @@ DATASETS: dict[str, dict[str, Any]] = {
             "control_columns": ["event_1", "event_2"],
         },
     },
+    # Simulated with known truth (pymc-marketing's ROAS-parametrisation notebook): y = 100 (trend +
+    # seasonality + z + x1_effect + x2_effect + noise), z a confounder correlated with x1 (r 0.71);
+    # the counterfactual columns y01 / y02 give each channel's true contribution.
+    "pymc_roas": {
+        "mmm_week_start": "saturday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "pymc_marketing" / "mmm_roas_data.csv"),
+            "date_column": "date",
+            "kpi_column": "y",
+            "spend_columns": ["x1", "x2"],
+            "control_columns": ["z"],
+        },
+    },
+    "meridian_all_channels": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "meridian" / "national_all_channels.csv"),
+            "date_column": "time",
+            "kpi_column": "conversions",
+            "spend_columns": [f"Channel{i}_spend" for i in range(5)],
+            "control_columns": ["*_control", "Promo", "Organic_channel0_impression"],
+        },
+    },
     "pymc_example": {
         "mmm_week_start": "monday",
         "mmm_wide_input": {
@@ -92,6 +115,15 @@ DATASETS: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+
+def pymc_roas_truth() -> dict[str, float]:
+    """Each channel's true ROAS on pymc_roas: its contribution (y less the counterfactual y with
+    the channel off, y01 / y02) over its spend, both over every week (the fit has no holdout)."""
+    import pandas as pd
+
+    data = pd.read_csv(DATASETS["pymc_roas"]["mmm_wide_input"]["path"])
+    return {x: float((data["y"] - data[f"y0{x[1]}"]).sum() / data[x].sum()) for x in ("x1", "x2")}
 
 
 def available() -> bool:

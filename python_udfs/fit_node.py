@@ -204,6 +204,13 @@ class Prepared:
     data_hash: str
 
 
+def model_frame(panel: pd.DataFrame, spend: pd.DataFrame, controls: pd.DataFrame, config: FitConfig) -> ModelFrame:
+    """The model frame a (resolved or stored) config fits: its trend and the trend's slope changes."""
+    return build_model_frame(
+        panel, spend, controls, trend=config.trend, trend_changepoints=int(config.trend_changepoints or 0)
+    )
+
+
 def prepare(
     panel: pd.DataFrame,
     spend: pd.DataFrame,
@@ -213,14 +220,16 @@ def prepare(
 ) -> Prepared:
     """The model frame, experiments, resolved settings and data hash, the same for the fit and
     the model comparison (so the comparison's key is the fit's)."""
-    mf = build_model_frame(panel, spend, controls, trend=config.trend)
+    lower = panel.rename(columns=str.lower)
+    n_geos = max(int(lower["geo"].nunique()), 1)
+    config = config.resolved(int((~lower["is_holdout"].astype(bool)).sum()) // n_geos, n_geos)
+    mf = model_frame(panel, spend, controls, config)
     tests = lift_tests.measurements(experiments, mf.geos)
     if config.holdout_weeks and int(mf.holdout.sum()) != config.holdout_weeks * len(mf.geos):
         raise ValueError(
             f"MMM INPUT ERROR in int_weekly_panel.is_holdout: {int(mf.holdout.sum())} holdout rows for "
             f"{len(mf.geos)} geo(s), not var mmm_holdout_weeks ({config.holdout_weeks}) per geo"
         )
-    config = config.resolved(int((~mf.holdout).sum() // len(mf.geos)), len(mf.geos))
     data_hash = mf.data_hash()
     if len(tests):  # without tests the hash is the panel's alone, so older fits are still reused
         data_hash = hashlib.sha256(f"{data_hash}{lift_tests.fingerprint(tests)}".encode()).hexdigest()[:16]
@@ -303,7 +312,7 @@ def fit_or_reuse(
         "model_config": config.to_json(),
         "channels": json.dumps(mf.channels),
         "controls": json.dumps(mf.controls),
-        "control_scales": json.dumps(mf.control_scales),
+        "control_scales": json.dumps(mf.stored_scales()),
         "sampler": config.sampler,
         "chains": config.chains,
         "draws": config.draws,

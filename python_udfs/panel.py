@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 
 TREND = "trend"
+# The trend's slope changes are linear terms named TREND_CHANGE + "_1", "_2", ...: the hinge
+# max(0, trend - knot), one knot each (ModelFrame.trend_knots, stored with the control scales).
+TREND_CHANGE = "trend_change"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,16 @@ class ModelFrame:
     holdout: pd.Series  # bool per row of frame
     # Controls identical to another (after scaling) are left out of the fit: kept -> left out.
     merged_controls: dict[str, list[str]] = field(default_factory=dict)
+    # The trend's slope changes: term -> knot, in the units of int_weeks.trend.
+    trend_knots: dict[str, float] = field(default_factory=dict)
+
+    def stored_scales(self) -> dict[str, list[float]]:
+        """What a run stores per linear term (mmm_fits.control_scales): [offset, scale], and the
+        knot third for a slope change of the trend, so the SQL marts rebuild every feature."""
+        return {
+            name: [*scale, *([self.trend_knots[name]] if name in self.trend_knots else [])]
+            for name, scale in self.control_scales.items()
+        }
 
     @property
     def train(self) -> pd.DataFrame:
@@ -64,6 +77,7 @@ def build_model_frame(
     controls: pd.DataFrame,
     *,
     trend: bool = True,
+    trend_changepoints: int = 0,
 ) -> ModelFrame:
     """Pivot int_weekly_panel, int_media_spend_weekly and int_controls_weekly into a frame.
 
@@ -71,7 +85,9 @@ def build_model_frame(
     suits a 0/1 flag and a price alike, and a level such as a price index near 1.0 does not
     become a second intercept (which stalls NUTS); pymc-marketing leaves controls unscaled. A
     flag's contribution is measured against its off state, a continuous control's (and the
-    trend's) against its average level.
+    trend's) against its average level. `trend_changepoints` bend the trend: hinge terms
+    max(0, trend - knot) with knots evenly spaced inside the training weeks, so each slope change
+    is seen in the fit and the holdout extends the last slope.
     """
     panel = panel.rename(columns=str.lower)
     panel["week_start"] = week_starts(panel["week_start"])
@@ -87,14 +103,23 @@ def build_model_frame(
     if len(controls):
         wide_controls = pivot_weekly(controls, "control", "value", keys)
         control_names = sorted(wide_controls.columns)
-        if TREND in control_names and trend:
+        reserved = [c for c in control_names if c == TREND or c.startswith(f"{TREND_CHANGE}_")]
+        if reserved:
             raise ValueError(
-                "MMM INPUT ERROR in int_controls_weekly.control: the name 'trend' is reserved for the "
-                "model's linear trend: (control=trend); rename the control or set mmm_fit.trend: false"
+                "MMM INPUT ERROR in int_controls_weekly.control: the names 'trend' and 'trend_change_*' are "
+                f"reserved for the model's trend: (control={', '.join(reserved)}); rename the control"
             )
         frame = frame.merge(wide_controls.reset_index(), on=keys, how="left")
+    knots: dict[str, float] = {}
     if trend:
         control_names.append(TREND)
+        in_fit = frame.loc[~frame["is_holdout"].astype(bool), TREND]
+        low, high = float(in_fit.min()), float(in_fit.max())
+        for m in range(1, trend_changepoints + 1):
+            name = f"{TREND_CHANGE}_{m}"
+            knots[name] = low + (high - low) * m / (trend_changepoints + 1)
+            frame[name] = np.maximum(frame[TREND] - knots[name], 0.0)
+            control_names.append(name)
     # sorted before any statistic: a mean summed in the order the warehouse returned rows differs
     # in its last bits between runs, and NUTS turns that into different draws
     frame = frame.sort_values(keys).reset_index(drop=True)
@@ -121,7 +146,7 @@ def build_model_frame(
     geos = sorted(frame["geo"].unique())
     if len(geos) == 1:
         frame = frame.drop(columns=["geo"])
-    return ModelFrame(frame, channels, control_names, scales, geos, holdout, merged)
+    return ModelFrame(frame, channels, control_names, scales, geos, holdout, merged, knots)
 
 
 def control_scale(values: pd.Series) -> tuple[float, float]:

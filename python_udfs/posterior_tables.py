@@ -43,7 +43,8 @@ def draws_long(posterior: xr.Dataset) -> pd.DataFrame:
 
 
 def scaling_long(tree: xr.DataTree, control_scales: dict[str, list[float]]) -> pd.DataFrame:
-    """The divisors pymc-marketing (target, channels) and we (controls) applied before the fit."""
+    """The divisors pymc-marketing (target, channels) and we (controls) applied before the fit,
+    and the knots of the trend's slope changes (ModelFrame.stored_scales)."""
     const = tree["constant_data"].to_dataset()
     rows = []
     target = const["target_scale"]
@@ -53,9 +54,11 @@ def scaling_long(tree: xr.DataTree, control_scales: dict[str, list[float]]) -> p
     for ch in channel["channel"].values:
         for geo, value in _by_geo(channel.sel(channel=ch)):
             rows.append(("channel_scale", geo, str(ch), value))
-    for name, (offset, scale) in control_scales.items():
+    for name, (offset, scale, *knot) in control_scales.items():
         rows.append(("control_offset", "total", name, float(offset)))
         rows.append(("control_scale", "total", name, float(scale)))
+        if knot:  # a slope change of the trend: its feature is max(0, trend - knot)
+            rows.append(("trend_knot", "total", name, float(knot[0])))
     return pd.DataFrame(rows, columns=["parameter", "geo", "term", "value"])
 
 

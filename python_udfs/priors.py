@@ -18,9 +18,11 @@ the training weeks; ȳ its mean, s its standard deviation, r = max(y) - min(y) i
 - likelihood: Normal, sigma ~ HalfNormal(s). A KPI with no negative weeks is far from zero once
   scaled, so a truncated likelihood only adds a second mode; noise above the KPI's own spread
   is implausible.
-- gamma_control (controls and the trend, both min-max scaled): Normal(0, r). A control moving
-  from its lowest to its highest level can shift the KPI by up to its whole observed range:
-  rare flags such as a holiday are what make a KPI's spikes.
+- gamma_control (controls, the trend and its slope changes, all min-max scaled): Normal(0, r).
+  A control moving from its lowest to its highest level can shift the KPI by up to its whole
+  observed range: rare flags such as a holiday are what make a KPI's spikes. A slope change
+  (config.trend_changepoints_for) is the hinge max(0, trend - knot): the same rule bounds what
+  it adds by the end of the window.
 - gamma_fourier: Laplace(0, s / 2). Seasonality explains part of the KPI's spread, not more
   than all of it; Laplace keeps unneeded modes near zero.
 - channel coefficient (saturation_beta; Michaelis-Menten's saturation_alpha):

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from python_udfs.config import FitConfig
+from python_udfs.fit_node import model_frame
 from python_udfs.mmm_fit import build_mmm, from_bytes
-from python_udfs.panel import build_model_frame
 
 
 def test_reallocate_50_is_within_half_a_percent_of_pymc_marketing(demo_fit):
@@ -31,7 +31,7 @@ def test_reallocate_50_is_within_half_a_percent_of_pymc_marketing(demo_fit):
             "scenario_contribution_after_mean from main.budget_allocations where scenario_id = 'reallocate_50'"
         ).df()
     config = FitConfig.from_stored(fit["model_config"])
-    mf = build_model_frame(panel, spend, controls, trend=config.trend)
+    mf = model_frame(panel, spend, controls, config)
     mmm = build_mmm(mf, config)
     mmm.build_model(mf.train.drop(columns=["kpi"]), mf.train["kpi"])
     mmm.idata = from_bytes(fit["posterior_netcdf"])

@@ -11,8 +11,8 @@ import pytest
 from conftest import PUBLISHED_MARTS, SCENARIO_HEADER, published_tables, query, run_dbt
 
 from python_udfs.config import FitConfig
+from python_udfs.fit_node import model_frame
 from python_udfs.mmm_fit import build_mmm, from_bytes
-from python_udfs.panel import build_model_frame
 
 
 def test_runs_table_records_diagnostics_and_default_fit_converges(demo_fit):
@@ -91,7 +91,7 @@ def test_sql_marts_equal_pymc_marketing_on_the_same_posterior(demo_fit):
         sql_contrib = con.sql("select week_start, channel, contribution_mean from main.channel_contributions").df()
         sql_fitted = con.sql("select week_start, predicted_mean from main.fitted_values").df()
     config = FitConfig.from_stored(fit["model_config"])
-    mf = build_model_frame(panel, spend, controls, trend=config.trend)
+    mf = model_frame(panel, spend, controls, config)
     mmm = build_mmm(mf, config)
     train = mf.train
     mmm.build_model(train.drop(columns=["kpi"]), train["kpi"])
@@ -204,17 +204,24 @@ def test_crps_equals_the_closed_form_for_the_predictive_normal(demo_fit):
 
 
 def test_linear_components_interval_equals_the_draws_quantiles(demo_fit):
-    """decomposition scales each coefficient's interval by its weekly feature instead of
-    expanding every draw; the result must equal quantiles taken over the expanded draws."""
+    """decomposition scales a one-term component's coefficient interval by its weekly feature
+    instead of expanding every draw, and sums a several-term one (the demo's trend and its slope
+    changes) per draw; both must equal quantiles of each draw's component total."""
     db, *_ = demo_fit
+    assert query(db, "select count(*) from main.mmm_posterior_scaling where parameter = 'trend_knot'")[0][0] > 0
     rows = query(
         db,
         """
-        with brute as (
-            select week_start, component, avg(contribution) as m,
-                   quantile_cont(contribution, 0.03) as lo, quantile_cont(contribution, 0.97) as hi
+        with per_draw as (
+            select chain, draw, week_start, component, sum(contribution) as contribution
             from main_build.int_component_draws
             where component_type in ('baseline', 'trend', 'control')
+            group by chain, draw, week_start, component
+        ),
+        brute as (
+            select week_start, component, avg(contribution) as m,
+                   quantile_cont(contribution, 0.03) as lo, quantile_cont(contribution, 0.97) as hi
+            from per_draw
             group by week_start, component
         )
         select d.contribution_mean, b.m, d.contribution_lower, b.lo, d.contribution_upper, b.hi

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from python_udfs.panel import build_model_frame
 
@@ -52,3 +53,28 @@ def test_the_frame_does_not_depend_on_the_order_the_warehouse_returns_rows():
         shuffled = [f.sample(frac=1.0, random_state=seed) for f in frames()]
         other = build_model_frame(*shuffled)
         assert other.frame.equals(reference.frame) and other.control_scales == reference.control_scales
+
+
+def test_the_trend_bends_at_knots_inside_the_training_weeks():
+    """Slope changes are hinges max(0, trend - knot) with knots evenly spaced over the training
+    weeks (the holdout extends the last slope), stored with the scales for the SQL marts."""
+    panel, spend, controls = frames()
+    panel["is_holdout"] = np.arange(60) >= 45
+    mf = build_model_frame(panel, spend, controls, trend_changepoints=2)
+    in_fit_end = panel.loc[44, "trend"]
+    assert mf.trend_knots == pytest.approx({"trend_change_1": in_fit_end / 3, "trend_change_2": 2 * in_fit_end / 3})
+    assert mf.controls == ["price", "trend", "trend_change_1", "trend_change_2"]
+    offset, scale = mf.control_scales["trend_change_2"]
+    hinge = mf.frame["trend_change_2"].to_numpy() * scale + offset
+    np.testing.assert_allclose(hinge, np.maximum(panel["trend"].to_numpy() - 2 * in_fit_end / 3, 0), atol=1e-12)
+    stored = mf.stored_scales()
+    assert stored["trend_change_1"][2] == mf.trend_knots["trend_change_1"] and len(stored["price"]) == 2
+    assert build_model_frame(panel, spend, controls).trend_knots == {}
+
+
+@pytest.mark.parametrize(("name", "trend"), [("trend", True), ("trend", False), ("trend_change_1", True)])
+def test_a_control_named_like_the_trend_is_refused_by_name(name, trend):
+    panel, spend, controls = frames()
+    controls["control"] = name
+    with pytest.raises(ValueError, match=rf"reserved for the model's trend: \(control={name}\)"):
+        build_model_frame(panel, spend, controls, trend=trend)

@@ -16,6 +16,7 @@ from public_datasets import (
     CASE_STUDY_REFERENCE_HOLDOUT_CRPS,
     DATASETS,
     available,
+    pymc_roas_truth,
 )
 
 pytestmark = [
@@ -58,7 +59,7 @@ def test_case_study_merges_its_identical_holiday_flags(case_study):
     ]
 
 
-@pytest.mark.parametrize("name", ["robyn", "meridian_national", "pymc_example", "pymc_geo"])
+@pytest.mark.parametrize("name", ["robyn", "meridian_national", "meridian_all_channels", "pymc_example", "pymc_geo"])
 def test_public_dataset_converges_and_passes_the_review(name, tmp_path):
     db, _ = _build(name, tmp_path)
     fig = report(name, db)
@@ -66,6 +67,20 @@ def test_public_dataset_converges_and_passes_the_review(name, tmp_path):
     assert fig["converged"], fig
     assert fig["review_verdict"] in ("pass", "warn"), fig["review_not_pass"]
     assert fig["r2_in_sample"] > 0.3 and len(fig["roas"]) >= 2
+
+
+def test_known_truth_roas_is_covered_on_pymc_marketings_roas_data(tmp_path):
+    """pymc-marketing's ROAS data (a concave true trend, a confounder z beside x1): every
+    channel's 94% ROAS interval covers the ROAS its counterfactual columns give. With a straight
+    trend, x2 got 206 [181, 234] against a true 171 and the review passed."""
+    db, _ = _build("pymc_roas", tmp_path)
+    fig = report("pymc_roas", db)
+    print(fig)
+    assert fig["converged"] and fig["review_verdict"] in ("pass", "warn"), fig["review_not_pass"]
+    truth = pymc_roas_truth()
+    assert sorted(fig["roas"]) == sorted(truth)
+    for channel, (_, lo, hi) in fig["roas"].items():
+        assert lo <= truth[channel] <= hi, (channel, lo, hi, truth[channel])
 
 
 def test_the_old_defaults_are_caught_by_the_review(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 from conftest import run_dbt
 
 from python_udfs.config import FitConfig
+from python_udfs.fit_node import model_frame
 from python_udfs.mmm_fit import build_mmm, from_bytes
-from python_udfs.panel import build_model_frame
 
 TINY = {"time_varying_intercept": True, "trend": False, "chains": 1, "draws": 40, "tune": 40}
 NODES = [
@@ -53,7 +53,7 @@ def test_sql_baseline_equals_pymc_marketing_draw_by_draw(varying_fit):
         n_basis = con.sql("select count(distinct term) from main.mmm_posterior_basis").fetchall()[0][0]
     config = FitConfig.from_stored(fit["model_config"])
     assert config.time_varying_intercept and n_basis > 10
-    mf = build_model_frame(panel, spend, controls, trend=config.trend)
+    mf = model_frame(panel, spend, controls, config)
     mmm = build_mmm(mf, config)
     mmm.build_model(mf.train.drop(columns=["kpi"]), mf.train["kpi"])
     tree = from_bytes(fit["posterior_netcdf"])

@@ -1,6 +1,7 @@
 {#- Week x geo x linear term of the current run: what one unit of the term's coefficient adds
     to the KPI that week, in KPI units. The baseline's feature is the KPI scale; a control's is
     its min-max scaled value times the KPI scale. contribution = coefficient draw * feature.
+    The trend is one component of one or more terms: the straight line and its slope changes.
     parameter_geo: the geo of the coefficient's draws - the row's own, except a geo panel's
     shared weekly effect (one draw per training week, geo 'total', felt by every geo in
     proportion to its KPI scale; python_udfs/week_effect.py). -#}
@@ -37,16 +38,30 @@ control_scaling as (
         run_id,
         term as control,
         max(case when parameter = 'control_offset' then value end) as control_offset,
-        max(case when parameter = 'control_scale' then value end) as control_scale
+        max(case when parameter = 'control_scale' then value end) as control_scale,
+        max(case when parameter = 'trend_knot' then value end) as trend_knot
     from run_scaling
-    where parameter in ('control_offset', 'control_scale')
+    where parameter in ('control_offset', 'control_scale', 'trend_knot')
     group by run_id, term
+),
+
+{# the trend's slope changes: max(0, trend - knot), one term per knot the run stored #}
+trend_knots as (
+    select control, trend_knot from control_scaling where trend_knot is not null
 ),
 
 control_values as (
     select week_start, geo, control, value from controls
     union all
     select week_start, geo, 'trend' as control, trend as value from panel
+    union all
+    select
+        panel.week_start,
+        panel.geo,
+        trend_knots.control,
+        case when panel.trend > trend_knots.trend_knot then panel.trend - trend_knots.trend_knot else 0 end as value
+    from panel
+    cross join trend_knots
 ),
 
 baseline as (
@@ -86,8 +101,11 @@ control_terms as (
         control_scaling.run_id,
         control_values.week_start,
         control_values.geo,
-        case when control_values.control = 'trend' then 'trend' else 'control' end as component_type,
-        control_values.control as component,
+        case
+            when control_values.control = 'trend' or control_scaling.trend_knot is not null then 'trend'
+            else 'control'
+        end as component_type,
+        case when control_scaling.trend_knot is not null then 'trend' else control_values.control end as component,
         'gamma_control' as parameter,
         control_values.control as term,
         control_values.geo as parameter_geo,

@@ -1,8 +1,9 @@
 {#- Week x geo x component: what the model attributes each week's KPI to (baseline, trend,
     seasonality, each control, each channel), with 94% intervals, for the current run.
-    A linear term is its coefficient times a fixed weekly feature, so its interval is the
-    coefficient's interval scaled (ends swapped where the feature is negative): exact, and it
-    spares expanding every draw into every week. Channel rows are channel_contributions' own. -#}
+    A component of one linear term is its coefficient times a fixed weekly feature, so its
+    interval is the coefficient's interval scaled (ends swapped where the feature is negative):
+    exact, and it spares expanding every draw into every week. A component of several terms (a
+    trend with slope changes) is summed per draw first. Channel rows are channel_contributions' own. -#}
 with
 
 kept as (
@@ -41,6 +42,22 @@ coefficients as (
     group by run_id, geo, parameter, term
 ),
 
+multi_term as (
+    select run_id, component
+    from linear_features
+    group by run_id, component
+    having count(distinct term) > 1
+),
+
+single_term_features as (
+    select linear_features.*
+    from linear_features
+    left join multi_term
+        on multi_term.run_id = linear_features.run_id
+        and multi_term.component = linear_features.component
+    where multi_term.component is null
+),
+
 linear as (
     select
         linear_features.run_id,
@@ -58,7 +75,7 @@ linear as (
             then coefficients.coefficient_upper * linear_features.feature
             else coefficients.coefficient_lower * linear_features.feature
         end as contribution_upper
-    from linear_features
+    from single_term_features as linear_features
     inner join coefficients
         on coefficients.run_id = linear_features.run_id
         and coefficients.geo = linear_features.parameter_geo
@@ -99,9 +116,26 @@ geo_terms_draws as (
     select * from component_draws where component_type <> 'channel'
 ),
 
+multi_term_draws as (
+    select
+        component_draws.run_id, component_draws.chain, component_draws.draw, component_draws.week_start,
+        component_draws.geo, component_draws.component_type, component_draws.component,
+        sum(component_draws.contribution) as contribution
+    from component_draws
+    inner join multi_term
+        on multi_term.run_id = component_draws.run_id
+        and multi_term.component = component_draws.component
+    group by
+        component_draws.run_id, component_draws.chain, component_draws.draw, component_draws.week_start,
+        component_draws.geo, component_draws.component_type, component_draws.component
+),
+
 summary_draws as (
     select run_id, week_start, geo, component_type, component, contribution
     from varying_baseline_draws
+    union all
+    select run_id, week_start, geo, component_type, component, contribution
+    from multi_term_draws
     union all
     select run_id, week_start, geo, component_type, component, contribution
     from (
