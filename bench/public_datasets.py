@@ -70,6 +70,30 @@ DATASETS: dict[str, dict[str, Any]] = {
             "control_columns": ["*_control"],
         },
     },
+    # Larger geo panels, bench only (a default fit each takes minutes): 40 geos with 5 channels,
+    # some never bought in some geos, organic media and a promo; 20 geos of a full funnel.
+    "meridian_geo_all_channels": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "meridian" / "geo_all_channels.csv"),
+            "date_column": "time",
+            "geo_column": "geo",
+            "kpi_column": "conversions",
+            "spend_columns": [f"Channel{i}_spend" for i in range(5)],
+            "control_columns": ["*_control", "Promo", "Organic_channel0_impression"],
+        },
+    },
+    "meridian_geo_funnel": {
+        "mmm_week_start": "monday",
+        "mmm_wide_input": {
+            "path": str(SHARED_DATA / "meridian" / "geo_full_funnel_data.csv"),
+            "date_column": "time",
+            "geo_column": "geo",
+            "kpi_column": "conversions",
+            "spend_columns": ["AwarenessVideo_spend", "PerformanceDisplay_spend", "PerformanceNative_spend"],
+            "control_columns": ["*GQV_control"],
+        },
+    },
     "pymc_geo": {
         "mmm_week_start": "monday",
         "mmm_wide_input": {

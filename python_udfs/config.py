@@ -238,7 +238,7 @@ def trend_changepoints_for(n_train_weeks: int, n_geos: int) -> int:
     Why: a baseline that grows fast and then levels off (a launch, a store network filling in)
     bent around a straight line leaves a slow misfit that an uncorrelated channel's level absorbs.
     On pymc-marketing's ROAS data (131 weeks, a concave true trend) the straight trend gave x2 a
-    ROAS of 206 [181, 234] for a true 171; with two slope changes 178 [155, 201]. Knots a year
+    ROAS of 206 [181, 234] for a true 171; with two slope changes 177 [156, 201]. Knots a year
     apart bend the trend over years, never within one: a season is the Fourier terms' to follow
     and a flight the media's, and neither can hide in a slope that holds for a year. A geo panel's
     shared weekly effect (week_effect.py) already follows the nation's drift week by week.

@@ -96,12 +96,22 @@ def fold_windows(dates: pd.Series, cv: CVConfig) -> list[tuple[pd.Timestamp, pd.
 
 
 def fold_frame(mf: ModelFrame, origin: pd.Timestamp, last: pd.Timestamp) -> ModelFrame:
-    """The training weeks before `origin` and the fold's test weeks (flagged as holdout)."""
+    """The training weeks before `origin` and the fold's test weeks (flagged as holdout). A slope
+    change of the trend whose knot the fold's training weeks do not reach is left out: its slope
+    would be the prior's alone, a guess the full fit does not make."""
     dates = pd.to_datetime(mf.frame["date"])
     keep = ((dates <= last) & ~mf.holdout).to_numpy()
     frame = mf.frame.loc[keep].reset_index(drop=True)
     flags = pd.Series((pd.to_datetime(frame["date"]) >= origin).to_numpy())
-    return replace(mf, frame=frame, holdout=flags)
+    unseen = [name for name in mf.trend_knots if frame.loc[~flags.to_numpy(), name].nunique() <= 1]
+    return replace(
+        mf,
+        frame=frame.drop(columns=unseen),
+        holdout=flags,
+        controls=[c for c in mf.controls if c not in unseen],
+        control_scales={k: v for k, v in mf.control_scales.items() if k not in unseen},
+        trend_knots={k: v for k, v in mf.trend_knots.items() if k not in unseen},
+    )
 
 
 def fold_experiments(experiments: pd.DataFrame | None, origin: pd.Timestamp) -> pd.DataFrame | None:

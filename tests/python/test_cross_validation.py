@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from conftest import query, run_dbt
 
-from python_udfs.cross_validation import MIN_TRAIN_WEEKS, CVConfig, fold_experiments, fold_windows
+from python_udfs.cross_validation import MIN_TRAIN_WEEKS, CVConfig, fold_experiments, fold_frame, fold_windows
+from python_udfs.panel import build_model_frame
 
 
 def test_folds_roll_forward_and_the_last_ends_at_the_last_training_week():
@@ -44,6 +45,22 @@ def test_a_fold_sees_only_experiments_that_ended_before_its_origin():
     kept = fold_experiments(tests, pd.Timestamp("2024-12-30"))
     assert list(kept["test_id"]) == ["a", "b"]
     assert list(fold_experiments(tests, pd.Timestamp("2024-12-29"))["test_id"]) == ["a"]
+
+
+def test_a_fold_leaves_out_the_slope_changes_its_training_weeks_do_not_reach():
+    """Knots at a quarter, a half and three quarters of 156 weeks; a fold trained to week 90
+    keeps the first two slope changes, and its frame, controls and scales agree."""
+    weeks = pd.date_range("2022-01-03", periods=156, freq="7D")
+    panel = pd.DataFrame({"week_start": weeks, "geo": "total", "kpi": np.linspace(100, 200, 156)})
+    panel["trend"] = np.linspace(0, 1, 156)
+    panel["is_holdout"] = False
+    spend = pd.DataFrame({"week_start": weeks, "geo": "total", "channel": "tv", "spend": np.arange(156.0) % 7})
+    controls = pd.DataFrame(columns=["week_start", "geo", "control", "value"])
+    mf = build_model_frame(panel, spend, controls, trend_changepoints=3)
+    fold = fold_frame(mf, weeks[90], weeks[102])
+    kept = ["trend", "trend_change_1", "trend_change_2"]
+    assert fold.controls == kept and list(fold.trend_knots) == kept[1:] and list(fold.control_scales) == kept
+    assert "trend_change_3" not in fold.frame and len(fold.frame) == 103 and int(fold.holdout.sum()) == 13
 
 
 def test_cross_validation_nodes_write_one_row_per_fold_and_channel(sql_layer_db, copy_of):
