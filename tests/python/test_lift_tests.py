@@ -214,7 +214,7 @@ def test_a_changed_test_is_new_data():
         for rows in (None, pd.DataFrame([row]), pd.DataFrame([{**row, "sigma": 2.0}]))
     ]
     assert len(set(hashes)) == 3
-    assert hashes[0] == build_model_frame(panel, spend, controls).data_hash()
+    assert hashes[0] == prepare(panel, spend, controls, config, None).mf.data_hash()
 
 
 def test_tests_that_cannot_be_used_stop_the_build_naming_each(sql_layer_db, copy_of, tmp_path):

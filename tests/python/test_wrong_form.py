@@ -17,10 +17,12 @@ from bench_wrong_form import dbt_vars, generate
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("seed", [3, 4])
+@pytest.mark.parametrize("seed", [4, 5])
 def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_path, seed):
     """Seed 4 is the one whose largest single-lag z-score (3.2) only reached a warning: the joint
-    test over lags is what fails it."""
+    test over lags is what fails it. Both seeds converge with the default trend's slope changes
+    (r-hat 1.003 and 1.008; seed 3 now misses the gate at 1.016, so its convergence check would
+    fail it first), so the review check alone is what stops them."""
     data, roas, _ = generate("delayed_hill", seed=seed)
     csv = tmp_path / "delayed_hill.csv"
     data.to_csv(csv, index=False)
