@@ -33,14 +33,18 @@ class ModelFrame:
     merged_controls: dict[str, list[str]] = field(default_factory=dict)
     # The trend's slope changes: term -> knot, in the units of int_weeks.trend.
     trend_knots: dict[str, float] = field(default_factory=dict)
+    # Controls centred on each geo's own mean (geo_offsets): name -> geo -> offset.
+    geo_offsets: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def stored_scales(self) -> dict[str, list[float]]:
-        """What a run stores per linear term (mmm_fits.control_scales): [offset, scale], and the
-        knot third for a slope change of the trend, so the SQL marts rebuild every feature."""
-        return {
-            name: [*scale, *([self.trend_knots[name]] if name in self.trend_knots else [])]
-            for name, scale in self.control_scales.items()
-        }
+    def stored_scales(self) -> dict[str, list[float | dict[str, float]]]:
+        """What a run stores per linear term (mmm_fits.control_scales): [offset, scale], the
+        offset a map geo -> offset for a control centred per geo, and the knot third for a slope
+        change of the trend, so the SQL marts rebuild every feature."""
+        stored: dict[str, list[float | dict[str, float]]] = {}
+        for name, (offset, scale) in self.control_scales.items():
+            knot = [self.trend_knots[name]] if name in self.trend_knots else []
+            stored[name] = [self.geo_offsets.get(name, offset), scale, *knot]
+        return stored
 
     @property
     def train(self) -> pd.DataFrame:
@@ -87,7 +91,8 @@ def build_model_frame(
     flag's contribution is measured against its off state, a continuous control's (and the
     trend's) against its average level. `trend_changepoints` bend the trend: hinge terms
     max(0, trend - knot) with knots evenly spaced inside the training weeks, so each slope change
-    is seen in the fit and the holdout extends the last slope.
+    is seen in the fit and the holdout extends the last slope. In a geo panel a continuous
+    control that differs between geos is centred on each geo's own mean (geo_offsets).
     """
     panel = panel.rename(columns=str.lower)
     panel["week_start"] = week_starts(panel["week_start"])
@@ -123,9 +128,15 @@ def build_model_frame(
     # sorted before any statistic: a mean summed in the order the warehouse returned rows differs
     # in its last bits between runs, and NUTS turns that into different draws
     frame = frame.sort_values(keys).reset_index(drop=True)
+    offsets: dict[str, dict[str, float]] = {}
     for name in control_names:
         scales[name] = control_scale(frame[name])
-        frame[name] = (frame[name] - scales[name][0]) / scales[name][1]
+        centre: pd.Series | float = scales[name][0]
+        by_geo = geo_offsets(frame, name)
+        if by_geo:
+            offsets[name] = by_geo
+            centre = frame["geo"].map(by_geo)
+        frame[name] = (frame[name] - centre) / scales[name][1]
 
     _check_finite(frame, [*channels, *control_names, "kpi"])
     merged = {group[0]: group[1:] for group in identical_groups(frame, control_names)}
@@ -134,11 +145,13 @@ def build_model_frame(
         control_names = [c for c in control_names if c not in dropped]
         for name in dropped:
             scales.pop(name)
+            offsets.pop(name, None)
     constant = [c for c in control_names if frame[c].nunique() <= 1]
     if constant:
         raise ValueError(
-            "MMM INPUT ERROR in int_controls_weekly.value: controls that never change over the window, "
-            f"so their effect cannot be told from the intercept (drop them): (control={', '.join(constant)})"
+            "MMM INPUT ERROR in int_controls_weekly.value: controls that never change over the window "
+            "(in a geo panel: within any geo), so their effect cannot be told from the intercept "
+            f"(drop them): (control={', '.join(constant)})"
         )
     holdout = frame.pop("is_holdout").astype(bool)
     frame = frame.drop(columns=["trend"]) if not trend else frame
@@ -146,7 +159,25 @@ def build_model_frame(
     geos = sorted(frame["geo"].unique())
     if len(geos) == 1:
         frame = frame.drop(columns=["geo"])
-    return ModelFrame(frame, channels, control_names, scales, geos, holdout, merged, knots)
+    return ModelFrame(frame, channels, control_names, scales, geos, holdout, merged, knots, offsets)
+
+
+def geo_offsets(frame: pd.DataFrame, name: str) -> dict[str, float]:
+    """Each geo's mean of a continuous control that differs between geos in some week; empty
+    for a national series (one value per week: the nation's mean serves every geo alike, and
+    the shared weekly effect must see it as national), a flag or a national panel.
+
+    Why: each geo has its own intercept and coefficient. Centred on the whole panel's mean, a
+    geo whose control sits far from that mean with little spread of its own puts its intercept
+    and coefficient on a ridge: on Meridian's geo funnel data, Geo17's branded query volume sits
+    at -0.34 of the control's range with a spread of 0.01 there, and that pair was the fit's
+    worst (r-hat 1.024). From the geo's own mean the two are uncorrelated, as in a national panel.
+    """
+    if "geo" not in frame or frame["geo"].nunique() <= 1 or frame[name].dropna().nunique() <= 2:
+        return {}
+    if int(frame.groupby("week_start")[name].nunique().max()) <= 1:
+        return {}
+    return {str(geo): float(values.mean()) for geo, values in frame.groupby("geo", sort=True)[name]}
 
 
 def control_scale(values: pd.Series) -> tuple[float, float]:

@@ -42,9 +42,10 @@ def draws_long(posterior: xr.Dataset) -> pd.DataFrame:
     return out
 
 
-def scaling_long(tree: xr.DataTree, control_scales: dict[str, list[float]]) -> pd.DataFrame:
+def scaling_long(tree: xr.DataTree, control_scales: dict[str, list]) -> pd.DataFrame:
     """The divisors pymc-marketing (target, channels) and we (controls) applied before the fit,
-    and the knots of the trend's slope changes (ModelFrame.stored_scales)."""
+    and the knots of the trend's slope changes (ModelFrame.stored_scales). A control centred per
+    geo has one offset row per geo; any other, one row with geo 'total' that serves every geo."""
     const = tree["constant_data"].to_dataset()
     rows = []
     target = const["target_scale"]
@@ -55,7 +56,8 @@ def scaling_long(tree: xr.DataTree, control_scales: dict[str, list[float]]) -> p
         for geo, value in _by_geo(channel.sel(channel=ch)):
             rows.append(("channel_scale", geo, str(ch), value))
     for name, (offset, scale, *knot) in control_scales.items():
-        rows.append(("control_offset", "total", name, float(offset)))
+        by_geo = offset if isinstance(offset, dict) else {"total": offset}
+        rows.extend(("control_offset", geo, name, float(value)) for geo, value in by_geo.items())
         rows.append(("control_scale", "total", name, float(scale)))
         if knot:  # a slope change of the trend: its feature is max(0, trend - knot)
             rows.append(("trend_knot", "total", name, float(knot[0])))

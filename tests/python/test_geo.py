@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import sys
 
+import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import GEO_MARTS, PROJECT, query, run_dbt
+
+from python_udfs.panel import build_model_frame
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from public_datasets import DATASETS, available
@@ -173,3 +178,31 @@ def test_the_dashboard_shows_a_geos_part_of_the_national_plan(geo_build, monkeyp
         "Channel2_spend",
         "Channel3_spend",
     }
+
+
+def test_the_marts_rebuild_each_control_as_the_fit_saw_it(geo_build):
+    """Meridian's controls differ between geos, so the fit centres each on its geo's own mean;
+    int_linear_features must rebuild that feature (offset per geo from mmm_posterior_scaling),
+    or every control's contribution in decomposition is shifted by a geo's constant."""
+    db, _ = geo_build
+    with duckdb.connect(str(db), read_only=True) as con:
+        inputs = ("int_weekly_panel", "int_media_spend_weekly", "int_controls_weekly")
+        tables = [con.sql(f"select * from main_build.{t}").df() for t in inputs]
+        sql = con.sql(
+            "select f.week_start, f.geo, f.term, f.feature / s.target_scale as feature "
+            "from main_build.int_linear_features f join main_build.int_posterior_scales s on s.geo = f.geo "
+            "where f.component_type = 'control'"
+        ).df()
+        offsets = con.sql(
+            "select count(*) from main.mmm_posterior_scaling p join main.mmm_runs r on r.run_id = p.run_id "
+            "and r.is_current where p.parameter = 'control_offset' and p.geo <> 'total'"
+        ).fetchall()
+    mf = build_model_frame(*tables)
+    assert sorted(mf.geo_offsets) == ["competitor_activity_score_control", "sentiment_score_control"]
+    assert offsets == [(2 * 20,)]
+    fit = mf.frame.melt(id_vars=["date", "geo"], value_vars=list(mf.geo_offsets), var_name="term", value_name="fit")
+    fit["week_start"] = fit.pop("date")
+    sql["week_start"] = pd.to_datetime(sql["week_start"]).astype("datetime64[us]")
+    both = fit.merge(sql, on=["week_start", "geo", "term"], how="left")
+    assert len(both) == 2 * 20 * 156 and both["feature"].notna().all()
+    np.testing.assert_allclose(both["feature"], both["fit"], atol=1e-9)

@@ -78,3 +78,48 @@ def test_a_control_named_like_the_trend_is_refused_by_name(name, trend):
     controls["control"] = name
     with pytest.raises(ValueError, match=rf"reserved for the model's trend: \(control={name}\)"):
         build_model_frame(panel, spend, controls, trend=trend)
+
+
+def geo_frames():
+    """Three geos: 'price' differs between geos (each geo's own level), 'holiday' is a national
+    series (one value per week for all geos)."""
+    weeks = pd.date_range("2024-01-01", periods=40, freq="7D")
+    geos = ["a", "b", "c"]
+    rng = np.random.default_rng(1)
+    grid = pd.DataFrame([(w, g) for g in geos for w in weeks], columns=["week_start", "geo"])
+    panel = grid.assign(kpi=rng.normal(1e4, 1e2, len(grid)), trend=np.tile(np.linspace(0, 1, 40), 3), is_holdout=False)
+    spend = grid.assign(channel="tv", spend=rng.gamma(2.0, 100.0, len(grid)))
+    level = grid["geo"].map({"a": 10.0, "b": 50.0, "c": 90.0})
+    price = grid.assign(control="price", value=level + rng.normal(0, 1, len(grid)))
+    holiday = grid.assign(control="index", value=np.tile(rng.normal(5, 1, 40), 3))
+    return panel, spend, pd.concat([price, holiday], ignore_index=True)
+
+
+def test_a_control_that_differs_between_geos_is_centred_on_each_geos_mean():
+    """Centred on the panel's mean, geo c's price sits far off centre with little spread of its
+    own, and its intercept and coefficient form a ridge; centred on its own mean they do not. A
+    national series keeps one offset, so the shared weekly effect still sees it as national."""
+    panel, spend, controls = geo_frames()
+    mf = build_model_frame(panel, spend, controls)
+    means = controls[controls["control"] == "price"].groupby("geo")["value"].mean()
+    assert mf.geo_offsets["price"] == pytest.approx(means.to_dict(), rel=1e-12)
+    assert list(mf.geo_offsets) == ["price"]  # not the national index, not the trend
+    by_geo = mf.frame.groupby("geo")["price"].mean()
+    np.testing.assert_allclose(by_geo.to_numpy(), 0.0, atol=1e-12)
+    assert mf.frame.groupby("date")["index"].nunique().max() == 1
+    stored = mf.stored_scales()
+    assert stored["price"][0] == mf.geo_offsets["price"] and isinstance(stored["index"][0], float)
+    # the stored offset and scale rebuild the raw value, as int_linear_features does in SQL
+    raw = mf.frame["price"] * stored["price"][1] + mf.frame["geo"].map(stored["price"][0])
+    expect = controls[controls["control"] == "price"].sort_values(["week_start", "geo"])["value"].to_numpy()
+    np.testing.assert_allclose(raw.to_numpy(), expect, rtol=1e-12)
+
+
+def test_a_control_constant_within_every_geo_is_refused():
+    """A geo-level constant (a region's size) only moves the geos' intercepts; the fit cannot
+    tell it from them, so it is refused by name rather than fitted as noise."""
+    panel, spend, controls = geo_frames()
+    size = controls["geo"].map({"a": 1.0, "b": 2.0, "c": 4.0})
+    controls = controls.assign(value=np.where(controls["control"] == "price", size, controls["value"]))
+    with pytest.raises(ValueError, match=r"within any geo.*\(control=price\)"):
+        build_model_frame(panel, spend, controls)

@@ -1,6 +1,7 @@
 {#- Week x geo x linear term of the current run: what one unit of the term's coefficient adds
     to the KPI that week, in KPI units. The baseline's feature is the KPI scale; a control's is
-    its min-max scaled value times the KPI scale. contribution = coefficient draw * feature.
+    its scaled value (minus its offset - in a geo panel a geo's own mean for a control that
+    differs between geos - over its range) times the KPI scale. contribution = coefficient draw * feature.
     The trend is one component of one or more terms: the straight line and its slope changes.
     parameter_geo: the geo of the coefficient's draws - the row's own, except a geo panel's
     shared weekly effect (one draw per training week, geo 'total', felt by every geo in
@@ -37,12 +38,27 @@ control_scaling as (
     select
         run_id,
         term as control,
-        max(case when parameter = 'control_offset' then value end) as control_offset,
         max(case when parameter = 'control_scale' then value end) as control_scale,
         max(case when parameter = 'trend_knot' then value end) as trend_knot
     from run_scaling
-    where parameter in ('control_offset', 'control_scale', 'trend_knot')
+    where parameter in ('control_scale', 'trend_knot')
     group by run_id, term
+),
+
+panel_geos as (
+    select distinct geo from panel
+),
+
+{# a control centred per geo has an offset row per geo; any other one row, geo 'total', for all #}
+control_offsets as (
+    select run_id, term as control, geo, value as control_offset
+    from run_scaling
+    where parameter = 'control_offset' and geo <> 'total'
+    union all
+    select run_scaling.run_id, run_scaling.term as control, panel_geos.geo, run_scaling.value as control_offset
+    from run_scaling
+    cross join panel_geos
+    where run_scaling.parameter = 'control_offset' and run_scaling.geo = 'total'
 ),
 
 {# the trend's slope changes: max(0, trend - knot), one term per knot the run stored #}
@@ -109,10 +125,13 @@ control_terms as (
         'gamma_control' as parameter,
         control_values.control as term,
         control_values.geo as parameter_geo,
-        (control_values.value - control_scaling.control_offset) / control_scaling.control_scale
+        (control_values.value - control_offsets.control_offset) / control_scaling.control_scale
             * target_scale.target_scale as feature
     from control_values
     inner join control_scaling on control_scaling.control = control_values.control
+    inner join control_offsets
+        on control_offsets.control = control_values.control
+        and control_offsets.geo = control_values.geo
     inner join target_scale
         on target_scale.run_id = control_scaling.run_id
         and target_scale.geo = control_values.geo
