@@ -35,7 +35,7 @@ from public_datasets import (
 def build(name: str, folder: Path, extra_vars: dict | None = None) -> tuple[Path, float, int, str]:
     db = folder / f"{name}.duckdb"
     dbt_vars = {**DATASETS[name], **(extra_vars or {})}
-    proc, seconds = run_dbt(["build"], db, dbt_vars, target=folder / f"target_{name}")
+    proc, seconds = run_dbt(["build"], db, dbt_vars, target=folder / f"target_{name}", echo="mmm:")
     return db, seconds, proc.returncode, proc.stdout + proc.stderr
 
 

@@ -31,11 +31,15 @@ class FitProgress:
         divergences = sum(int(c.divergences) for c in chains)
         phase = "tuning" if any(bool(c.tuning) for c in chains) else "sampling"
         left = elapsed * (total - done) / done if done else float("nan")
+        slow = _slowest(chains)
+        if slow is not None:
+            left = max(left, slow[1])
         eta = f"about {left / 60:.1f} min left" if done else "time left not known yet"
-        return (
+        line = (
             f"mmm: {phase}: {done}/{total} iterations over {len(chains)} chains ({100 * done / total:.0f}%), "
             f"{divergences} divergences so far, {elapsed / 60:.1f} min in, {eta}"
         )
+        return line + (f"; {slow[0]}" if slow is not None else "")
 
     def __call__(self, chains: Sequence[Any]) -> None:
         now = time.perf_counter()
@@ -67,3 +71,27 @@ def nutpie_progress(log: Callable[[str], Any], every_s: float = PROGRESS_EVERY_S
         yield progress
     finally:
         nutpie.sample = original
+
+
+def _slowest(chains: Sequence[Any]) -> tuple[str, float] | None:
+    """The chain that will finish last and its time left: its draws left x its latest tree's
+    leapfrog steps x its time per step. Why: the fit waits for its slowest chain, and a chain that
+    reaches the maximum tree depth (1,023 steps a draw) can take many times the others' time, so
+    an estimate from the iterations done over all chains says minutes where it is most of an hour."""
+    worst: tuple[str, float] | None = None
+    for number, c in enumerate(chains):
+        steps, per_draw = int(getattr(c, "total_num_steps", 0) or 0), int(getattr(c, "latest_num_steps", 0) or 0)
+        runtime_s = float(getattr(c, "runtime_ms", 0) or 0) / 1000.0
+        remaining = int(c.total_draws) - int(c.finished_draws)
+        if not (steps and per_draw and runtime_s and remaining):
+            continue
+        left = remaining * per_draw * runtime_s / steps
+        if worst is None or left > worst[1]:
+            state = "tuning" if bool(c.tuning) else "sampling"
+            step_size = float(getattr(c, "step_size", float("nan")))
+            worst = (
+                f"slowest chain {number}: {int(c.finished_draws)}/{int(c.total_draws)} ({state}), "
+                f"{per_draw} leapfrog steps a draw, step size {step_size:.2g}",
+                left,
+            )
+    return worst
