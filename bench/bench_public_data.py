@@ -55,7 +55,12 @@ def report(name: str, db: Path, schema: str = "main") -> dict:
                 f"select table_name from information_schema.tables where table_schema = '{schema}'"
             ).fetchall()
         }
-        run = rows("select * from mmm_runs where is_current")[0]
+        # a build stopped before mmm_runs (a failed test upstream): the newest fit's own figures
+        run = (
+            rows("select * from mmm_runs where is_current")[0]
+            if "mmm_runs" in tables
+            else {**rows("select * from mmm_fits order by fitted_at desc limit 1")[0], "review_status": "not built"}
+        )
         metrics = (
             {r["fit_sample"]: r for r in rows("select * from fit_metrics where geo = 'total'")}
             if "fit_metrics" in tables
@@ -75,7 +80,7 @@ def report(name: str, db: Path, schema: str = "main") -> dict:
                 "select check_name, subject, status, value, threshold from mmm_model_review "
                 "where run_id = (select run_id from mmm_runs where is_current) and status <> 'pass'"
             )
-            if "mmm_model_review" in tables
+            if "mmm_model_review" in tables and "mmm_runs" in tables
             else []
         )
     out = {
@@ -92,6 +97,7 @@ def report(name: str, db: Path, schema: str = "main") -> dict:
         "geos": geos,
         "review_verdict": run.get("review_status", "n/a"),
         "review_not_pass": review,
+        "worst_parameters": run.get("worst_parameters"),
     }
     if name == "pymc_roas" and out["roas"]:
         out["true_roas"] = pymc_roas_truth()
@@ -143,6 +149,7 @@ def main(names: list[str]) -> None:
             print(f"  {r['status']:<5} {r['check_name']} {r['subject']}: value {r['value']} threshold {r['threshold']}")
         if rc != 0:
             print("\n".join(line for line in output.splitlines() if "ERROR" in line or "MMM" in line)[-3000:])
+            print(f"worst parameters: {fig['worst_parameters']}")
 
 
 if __name__ == "__main__":
