@@ -37,9 +37,17 @@ def geo_build(tmp_path_factory):
         "test_id,channel,geo,period_start,period_end,spend_change,lift,lift_se\n"
         "geo0_ch0,Channel0_spend,Geo0,2022-03-07,2022-04-24,5226,261300,50000\n"
     )
+    # Meridian's file with one control that sits at each geo's own level (foot traffic scales
+    # with a geo's population, as branded query volume does on Meridian's funnel file): the path
+    # of controls centred per geo, beside the file's own controls, centred on the panel's mean
+    source = DATASETS["meridian_geo"]["mmm_wide_input"]
+    data = pd.read_csv(source["path"])
+    data["foot_traffic_control"] = data["population"] / 1e4 + data["sentiment_score_control"]
+    data.to_csv(db.parent / "geo_media.csv", index=False)
     # a short fit need not pass the review; the budget tables are built from it all the same
     dbt_vars = {
         **DATASETS["meridian_geo"],
+        "mmm_wide_input": {**source, "path": str(db.parent / "geo_media.csv")},
         "mmm_inputs": {"lift_tests": {"path": str(lift), "has_geo": True}},
         "mmm_fit": SHORT_FIT,
         "mmm_allow_failed_review": True,
@@ -181,9 +189,11 @@ def test_the_dashboard_shows_a_geos_part_of_the_national_plan(geo_build, monkeyp
 
 
 def test_the_marts_rebuild_each_control_as_the_fit_saw_it(geo_build):
-    """Meridian's controls differ between geos, so the fit centres each on its geo's own mean;
-    int_linear_features must rebuild that feature (offset per geo from mmm_posterior_scaling),
-    or every control's contribution in decomposition is shifted by a geo's constant."""
+    """The fit centres a control whose geos sit at their own levels (foot traffic) on each
+    geo's mean, and the file's own controls, which vary about one level, on the panel's mean;
+    int_linear_features must rebuild both (offsets per geo or one 'total' offset from
+    mmm_posterior_scaling), or a control's contribution in decomposition is shifted by a geo's
+    constant."""
     db, _ = geo_build
     with duckdb.connect(str(db), read_only=True) as con:
         inputs = ("int_weekly_panel", "int_media_spend_weekly", "int_controls_weekly")
@@ -194,15 +204,20 @@ def test_the_marts_rebuild_each_control_as_the_fit_saw_it(geo_build):
             "where f.component_type = 'control'"
         ).df()
         offsets = con.sql(
-            "select count(*) from main.mmm_posterior_scaling p join main.mmm_runs r on r.run_id = p.run_id "
-            "and r.is_current where p.parameter = 'control_offset' and p.geo <> 'total'"
+            "select p.term, count(*) from main.mmm_posterior_scaling p join main.mmm_runs r on r.run_id = p.run_id "
+            "and r.is_current where p.parameter = 'control_offset' group by p.term order by p.term"
         ).fetchall()
     mf = build_model_frame(*tables)
-    assert sorted(mf.geo_offsets) == ["competitor_activity_score_control", "sentiment_score_control"]
-    assert offsets == [(2 * 20,)]
-    fit = mf.frame.melt(id_vars=["date", "geo"], value_vars=list(mf.geo_offsets), var_name="term", value_name="fit")
+    controls = ["competitor_activity_score_control", "foot_traffic_control", "sentiment_score_control"]
+    assert list(mf.geo_offsets) == ["foot_traffic_control"]
+    assert len(mf.geo_offsets["foot_traffic_control"]) == 20
+    assert offsets == [(controls[0], 1), (controls[1], 20), (controls[2], 1), ("trend", 1)]
+    fit = mf.frame.melt(id_vars=["date", "geo"], value_vars=controls, var_name="term", value_name="fit")
     fit["week_start"] = fit.pop("date")
     sql["week_start"] = pd.to_datetime(sql["week_start"]).astype("datetime64[us]")
     both = fit.merge(sql, on=["week_start", "geo", "term"], how="left")
-    assert len(both) == 2 * 20 * 156 and both["feature"].notna().all()
+    assert len(both) == 3 * 20 * 156 and both["feature"].notna().all()
     np.testing.assert_allclose(both["feature"], both["fit"], atol=1e-9)
+    # centred per geo: every geo's foot traffic averages zero in the fit
+    traffic = mf.frame.groupby("geo")["foot_traffic_control"].mean()
+    np.testing.assert_allclose(traffic.to_numpy(), 0.0, atol=1e-12)

@@ -115,6 +115,23 @@ def test_a_control_that_differs_between_geos_is_centred_on_each_geos_mean():
     np.testing.assert_allclose(raw.to_numpy(), expect, rtol=1e-12)
 
 
+def test_a_control_whose_geos_vary_about_one_level_keeps_one_offset():
+    """A score that differs between geos week by week but whose geos' means all sit within one
+    of their own standard deviations of the panel's mean (Meridian's geo_media controls) has no
+    ridge to remove: it keeps the panel's mean as its one offset. Shifted so one geo sits five
+    spreads off, the same control is centred per geo."""
+    panel, spend, controls = geo_frames()
+    rng = np.random.default_rng(2)
+    score = controls["control"] == "price"
+    level = controls["geo"].map({"a": -0.5, "b": 0.0, "c": 0.5})
+    controls = controls.assign(value=np.where(score, 3.0 + level + rng.normal(0, 1, len(controls)), controls["value"]))
+    mf = build_model_frame(panel, spend, controls)
+    assert mf.geo_offsets == {}
+    assert mf.stored_scales()["price"][0] == pytest.approx(controls.loc[score, "value"].mean(), rel=1e-12)
+    shifted = controls.assign(value=controls["value"] + np.where(score & (controls["geo"] == "c"), 5.0, 0.0))
+    assert sorted(build_model_frame(panel, spend, shifted).geo_offsets["price"]) == ["a", "b", "c"]
+
+
 def test_a_control_constant_within_every_geo_is_refused():
     """A geo-level constant (a region's size) only moves the geos' intercepts; the fit cannot
     tell it from them, so it is refused by name rather than fitted as noise."""
