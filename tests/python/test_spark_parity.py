@@ -69,7 +69,8 @@ def spark_build(tmp_path_factory, posterior, optional_inputs):
     _, results = project.dbt(["build", *SQL_SELECTION])
     failed = [r["unique_id"] for r in results["results"] if r["status"] not in ("success", "pass")]
     assert not failed, failed
-    return project, built_models(results)
+    yield project, built_models(results)
+    project.stop()
 
 
 def test_spark_builds_every_sql_model_of_the_layer(spark_build):
