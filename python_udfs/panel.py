@@ -182,8 +182,7 @@ def geo_offsets(frame: pd.DataFrame, name: str) -> dict[str, float]:
     """
     if "geo" not in frame or frame["geo"].nunique() <= 1 or frame[name].dropna().nunique() <= 2:
         return {}
-    if int(frame.groupby("week_start")[name].nunique().max()) <= 1:
-        return {}
+    # a national series has every geo's mean at the panel's mean, so it is never apart
     by_geo = frame.groupby("geo", sort=True)[name]
     means, spreads = by_geo.mean(), by_geo.std(ddof=0)
     apart = (means - frame[name].mean()).abs() > GEO_CENTRING_SPREAD * spreads
