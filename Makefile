@@ -14,8 +14,8 @@ setup:
 demo: setup ## dbt build on the bundled demo data into ./mmm.duckdb
 	$(UV) run dbt build
 
-test: setup ## the whole test suite, the public-data default fits included (what CI runs)
-	$(UV) run pytest -n $(WORKERS) --dist loadgroup
+test: setup ## the whole test suite, the public-data default fits included (what CI runs); prints the 25 slowest steps, where CI's time goes
+	$(UV) run pytest -n $(WORKERS) --dist loadgroup --durations=25
 
 test-fast: setup ## without the public-data fits and the demo's full fit (about 12 min)
 	$(UV) run pytest -n $(WORKERS) --dist loadgroup -m "not slow and not fit"

@@ -24,7 +24,7 @@ MAX_FOURIER_MODES = 10
 MAX_TREND_CHANGEPOINTS = 20
 # Raise when the model a config builds changes (default priors, likelihood, components): it is
 # part of the fit cache key.
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 # Warm-up draws between low-rank recomputations for a centred geo model (mass_matrix_update_every_for).
 GEO_UPDATE_EVERY = 50
 ADAPTATIONS = ("diag", "low_rank")

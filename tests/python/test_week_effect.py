@@ -97,3 +97,28 @@ def test_the_week_effect_is_centred_only_where_the_data_pin_each_week(geos, shar
     train = pd.concat(rows, ignore_index=True)
     basis = week_effect.national_basis(train, [], fourier_modes=2)
     assert week_effect.weeks_are_determined(train, basis) is determined
+
+
+@pytest.mark.parametrize(
+    ("flighting", "shared_sd", "determined"),
+    [("national", 0.0, False), ("by geo", 0.01, True)],
+)
+def test_what_each_geos_own_media_explains_is_neither_noise_nor_a_shared_shock(flighting, shared_sd, determined):
+    """20 geos whose KPI moves with their own TV spend. Flighted nationally with no shared shock,
+    the weekly mean over geos moves with TV, which the geos' own TV terms fit: k = 0. Flighted by
+    geo with a small shared shock (sd 0.01) and little noise (0.01), TV's spread (about 0.06) is
+    not noise: k = 20 x 0.01² / 0.01² = 20, where counting TV as noise gives about 0.5."""
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2023-01-02", periods=104, freq="7D")
+    shock = rng.normal(0, shared_sd, len(dates))
+    national_tv = rng.gamma(2.0, 1.0, len(dates))
+    rows = []
+    for g in range(20):
+        tv = national_tv * (g + 1) if flighting == "national" else rng.gamma(2.0, 1.0, len(dates)) * (g + 1)
+        effect = rng.uniform(0.2, 0.4) * tv / tv.max()
+        kpi = 10.0 * (g + 1) * (1 + effect + shock + rng.normal(0, 0.01, len(dates)))
+        rows.append(pd.DataFrame({"date": dates, "geo": f"g{g}", "kpi": kpi, "tv": tv}))
+    train = pd.concat(rows, ignore_index=True)
+    basis = week_effect.national_basis(train, [], fourier_modes=2)
+    assert week_effect.weeks_are_determined(train, basis, ["tv"]) is determined
+    assert week_effect.weeks_are_determined(train, basis) is not determined  # TV counted as noise or as a shock
