@@ -140,7 +140,7 @@ def run_folds(
         fmf = fold_frame(mf, origin, last)
         tests = lift_tests.measurements(fold_experiments(experiments, origin), mf.geos)
         log(f"mmm cv: fold {fold + 1} of {cv.folds}: training to {origin.date()}, scoring to {last.date()}")
-        model, result = mmm_fit.fit_mmm(fmf, fit_config, log=log, experiments=tests)
+        model, result = mmm_fit.fit_mmm(fmf, fit_config, log=log, experiments=tests, keep=("channel_contribution",))
         idata = result.idata
         free = [rv.name for rv in model.model.free_RVs]
         diag = posterior_tables.convergence(

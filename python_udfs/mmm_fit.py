@@ -3,7 +3,8 @@
 Why pack: a dbt Python model returns one table, but a fit yields draws, sample stats and
 metadata. The fit node stores one row per fit with a compact NetCDF of the posterior; thin
 downstream nodes unpack it into tidy tables. Only free parameters are kept (deterministics
-such as mu are recomputed in SQL), which keeps a 4 x 1000 fit well under a megabyte.
+such as mu are recomputed in SQL), which keeps a 4 x 1000 fit well under a megabyte; the
+fit keeps no deterministic over dates (`stored_deterministics`).
 """
 
 from __future__ import annotations
@@ -98,11 +99,31 @@ def per_geo_scaling():
     }
 
 
+def stored_deterministics(model: Any, keep: tuple[str, ...] = ()) -> list[str]:
+    """The deterministics a fit keeps: those without a date dimension, and the date-dimensioned
+    ones named in `keep`.
+
+    Why: a deterministic over dates (channel_contribution, mu, each component's contribution)
+    is draws x weeks x geos x channels floats that nothing downstream reads (the marts rebuild
+    contributions in SQL from the free parameters, and posterior predictive draws recompute
+    what they need): 187 million floats for channel_contribution alone on a 40-geo, 5-channel
+    panel, 1.9 billion at 50 geos x 30 channels x 208 weeks. pymc-marketing 1.3 samples the
+    free parameters and then recomputes every deterministic over all draws at once (its
+    `_recompute_deterministics`); `_sample` recomputes these only."""
+    dims = model.named_vars_to_dims
+    return [d.name for d in model.deterministics if "date" not in dims.get(d.name, ()) or d.name in keep]
+
+
 def fit_mmm(
-    mf: ModelFrame, config: FitConfig, log=print, experiments: pd.DataFrame | None = None
+    mf: ModelFrame,
+    config: FitConfig,
+    log=print,
+    experiments: pd.DataFrame | None = None,
+    keep: tuple[str, ...] = (),
 ) -> tuple[Any, FitResult]:
     """Fit with NUTS and add a prior predictive sample. Returns the model and the result.
-    `experiments` (lift_tests.measurements) calibrate the channels they tested."""
+    `experiments` (lift_tests.measurements) calibrate the channels they tested; `keep`: the
+    deterministics over dates a caller reads from the posterior (stored_deterministics)."""
     train = mf.train
     mmm = build_mmm(mf, config)
     X, y = train.drop(columns=["kpi"]), train["kpi"]
@@ -125,7 +146,7 @@ def fit_mmm(
     start = time.perf_counter()
     reporting = progress.nutpie_progress(log) if config.sampler == "nutpie" else contextlib.nullcontext()
     with reporting:
-        idata = _sample(mmm, X, y, config, cores)
+        idata = _sample(mmm, X, y, config, cores, keep)
     seconds = time.perf_counter() - start
     # y (the prior predictive check) and the free parameters (the review's prior-to-posterior
     # shift) only; PyMC's default graph optimisation costs more than 500 forward draws (case
@@ -152,11 +173,12 @@ def fit_mmm(
     return mmm, FitResult(idata=idata, seconds=seconds)
 
 
-def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataTree:
+def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int, keep: tuple[str, ...]) -> xr.DataTree:
     """NUTS on the model. Compiled without fast-math: with it, LLVM may reorder sums differently
     when the log-density is compiled whole (a fresh machine, as in CI) than when it is assembled
     from cached pieces, and the same data and seed gave different draws (Meridian national: r-hat
     1.0088 fresh against 1.0056 cached); without it both give the same draws."""
+    import pymc as pm
     import pytensor
 
     if config.target_accept is None or config.mass_matrix_update_every is None:
@@ -165,8 +187,12 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataT
     low_rank = config.sampler == "nutpie" and config.adaptation == "low_rank"
     if low_rank and config.mass_matrix_update_every != nutpie_settings.NUTS_RS_UPDATE_EVERY:
         updates = nutpie_settings.low_rank_updates(config.mass_matrix_update_every)
+    if not hasattr(mmm, "model"):
+        mmm.build_model(X, y)  # fit() reuses a built model; the kept deterministics are the model's
+    # pymc-marketing would recompute every deterministic after sampling (model_builder's switch)
+    mmm._recompute_deterministics = False
     with pytensor.config.change_flags(numba__fastmath=False), updates:
-        return mmm.fit(
+        idata = mmm.fit(
             X,
             y,
             chains=config.chains,
@@ -180,7 +206,12 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int) -> xr.DataT
             },
             random_seed=config.random_seed,
             progressbar=False,
+            var_names=[rv.name for rv in mmm.model.free_RVs],
         )
+    kept = stored_deterministics(mmm.model, keep)
+    if kept:
+        pm.compute_deterministics(idata, var_names=kept, model=mmm.model, extend_dataset=True, progressbar=False)
+    return idata
 
 
 def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:

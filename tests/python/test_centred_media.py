@@ -64,7 +64,11 @@ def test_a_prediction_keeps_the_training_weeks_centring(frame):
     config = replace(config, chains=1, draws=20, tune=30)
     X, y = mf.train.drop(columns=["kpi"]), mf.train["kpi"]
     mmm = mmm_fit.build_mmm(mf, config)
-    idata = mmm_fit._sample(mmm, X, y, config, cores=1)
+    idata = mmm_fit._sample(mmm, X, y, config, cores=1, keep=("mu",))
+    posterior = idata["posterior"].to_dataset()
+    # of the deterministics over dates only the one asked for is kept; those without dates all are
+    assert {v for v in posterior.data_vars if "date" in posterior[v].dims} == {"mu"}
+    assert {"saturation_beta", centred_media.PARAMETER} <= set(posterior.data_vars)
     dates = pd.to_datetime(X["date"])
     window = X[dates >= sorted(dates.unique())[-40]]
     pred = mmm.sample_posterior_predictive(

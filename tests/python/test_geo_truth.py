@@ -84,7 +84,7 @@ def fits():
     out = {}
     for pooling in ("partial", "none"):
         config = FitConfig.from_mapping({**SHORT_FIT, "geo_pooling": pooling}).resolved(WEEKS, len(mf.geos))
-        mmm, result = fit_mmm(mf, config)
+        mmm, result = fit_mmm(mf, config, keep=("channel_contribution",))
         out[pooling] = roas_draws(mmm, result, mf)
     return out, truth
 

@@ -93,7 +93,7 @@ def calibrated():
         ("with the lift test", config, tests),
         ("with a ROAS prior", believing, None),
     ):
-        _, result = fit_mmm(mf, cfg, experiments=experiments)
+        _, result = fit_mmm(mf, cfg, experiments=experiments, keep=("channel_contribution",))
         out[name] = _roas(result, mf)
     return out, truth
 
