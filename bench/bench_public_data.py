@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import numpy as np
 from scipy.stats import spearmanr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -108,7 +109,39 @@ def report(name: str, db: Path, schema: str = "main") -> dict:
         )
         if out["crps_holdout"]:
             out["crps_holdout_vs_reference"] = out["crps_holdout"] / CASE_STUDY_REFERENCE_HOLDOUT_CRPS
+        out["spearman_draws"] = spearman_draws(db, schema)
     return out
+
+
+def spearman_draws(db: Path, schema: str) -> dict:
+    """How well the data determine the ROAS ranking: the reference's Spearman correlation with
+    each posterior draw's ranking (not only with the means'), and how often the draws agree
+    with the reference on each pair of channels. A ranking the data pin down gives draws that
+    agree with each other; one set by the priors does not."""
+    channels = list(CASE_STUDY_REFERENCE_ROAS)
+    build_schema = schema if schema.endswith("_build") else f"{schema}_build"  # where the draws are
+    with duckdb.connect(str(db), read_only=True) as con:
+        draws = con.sql(
+            f"select chain, draw, channel, contribution / spend as roas from {build_schema}.int_channel_roas_draws "
+            f"where run_id = (select run_id from {schema}.mmm_runs where is_current) and geo = 'total'"
+        ).df()
+    wide = draws.pivot_table(index=["chain", "draw"], columns="channel", values="roas")[channels]
+    reference = [CASE_STUDY_REFERENCE_ROAS[c] for c in channels]
+    rho = np.array([spearmanr(reference, row)[0] for row in wide.to_numpy()])
+    # the reference orders channels from lowest ROAS to highest: P(draw puts each pair that way)
+    ordered = sorted(channels, key=CASE_STUDY_REFERENCE_ROAS.__getitem__)
+    pairs = {
+        f"{high} > {low}": float((wide[high] > wide[low]).mean())
+        for i, low in enumerate(ordered)
+        for high in ordered[i + 1 :]
+    }
+    return {
+        "draws": len(rho),
+        "median": float(np.median(rho)),
+        "interval": (float(np.quantile(rho, 0.03)), float(np.quantile(rho, 0.97))),
+        "prob_at_least_0_9": float((rho >= 0.9).mean()),
+        "pairs": pairs,
+    }
 
 
 def main(names: list[str]) -> None:
@@ -142,6 +175,16 @@ def main(names: list[str]) -> None:
             print(f"  ROAS {channel:<22} {mean:10.3f}  [{lo:.3f}, {hi:.3f}]{known}")
         if "spearman_vs_reference" in fig:
             print(f"Spearman vs reference ROAS ranking: {fig['spearman_vs_reference']:.3f}")
+        if "spearman_draws" in fig:
+            sd = fig["spearman_draws"]
+            lo, hi = sd["interval"]
+            print(
+                f"Spearman vs reference, per posterior draw ({sd['draws']} draws): median {sd['median']:.3f} "
+                f"[{lo:.3f}, {hi:.3f}], P(>= 0.9) {sd['prob_at_least_0_9']:.3f}"
+            )
+            print("  P(a draw orders the pair as the reference does):")
+            for pair, prob in sd["pairs"].items():
+                print(f"    {pair:<26} {prob:.3f}")
         if "crps_holdout_vs_reference" in fig:
             print(f"holdout CRPS / reference: {fig['crps_holdout_vs_reference']:.3f}")
         print(f"review verdict: {fig['review_verdict']}")
