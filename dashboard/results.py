@@ -58,6 +58,8 @@ MARTS: dict[str, tuple[str, ...]] = {
         "contribution_share_mean",
         "prob_roas_below_1",
         "prob_negligible",
+        "roas_rank_mean",
+        "prob_highest_roas",
     ),
     "response_curves": (
         "geo",

@@ -20,7 +20,7 @@ from conftest import PROJECT
 pytest.importorskip("streamlit", reason="the dashboard extra is not installed (uv sync --all-extras)")
 from streamlit.testing.v1 import AppTest
 
-from dashboard import tables
+from dashboard import rankings, tables
 from dashboard.results import MARTS, OPTIONAL, ResultsStore, ResultsUnavailable, read_results
 
 APP = PROJECT / "dashboard" / "app.py"
@@ -100,6 +100,19 @@ def test_contributions_page_hides_the_baseline_on_request(app, demo_db):
     channels = decomposition.loc[decomposition["component_type"] == "channel"]
     assert set(stacked["series"]) == set(channels["component"])
     assert stacked["contribution_mean"].sum() == pytest.approx(channels["contribution_mean"].sum(), rel=1e-9)
+
+
+def test_the_best_channel_is_named_only_when_it_ranks_first_in_most_draws():
+    roas = pd.DataFrame(
+        {"channel": ["tv", "radio", "print"], "prob_highest_roas": [0.3, 0.45, None], "roas_mean": [9.0, 2.0, None]}
+    )
+    assert rankings.best_channel_note(roas) == (
+        "The data do not say which channel returns most: the likeliest, radio, has the highest ROAS in only "
+        "45% of the posterior draws."
+    )
+    roas.loc[1, "prob_highest_roas"] = 0.7
+    assert rankings.best_channel_note(roas) == "radio has the highest ROAS in 70% of the posterior draws."
+    assert "none is ranked" in rankings.best_channel_note(roas.assign(prob_highest_roas=None))
 
 
 def test_tables_format_numbers_by_what_the_column_holds():
