@@ -10,7 +10,9 @@ also prints what a default fit (4 x 1500 + 1500) would take at the measured seco
 iteration, since a default 50 x 30 fit takes hours on 2 cores.
 
 Run: `uv run python bench/bench_geo_fit.py [meridian] [generated] [--chains 4 --draws 1500
---tune 1500] [--geos 50 --channels 30 --weeks 208 --controls 10]`. Fits run one after another.
+--tune 1500] [--geos 50 --channels 30 --weeks 208 --controls 10] [--sampler numpyro]`. Fits run
+one after another. On a GPU: `uv run --with numpyro --with "jax[cuda12]" python
+bench/bench_geo_fit.py generated --sampler numpyro` (JAX is not in the lock file).
 """
 
 from __future__ import annotations
@@ -142,6 +144,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT.random_seed)
     parser.add_argument("--mass-matrix-update-every", type=int, default=DEFAULT.mass_matrix_update_every)
     parser.add_argument("--target-accept", type=float, default=DEFAULT.target_accept)
+    # numpyro: run the bench with `uv run --with numpyro --with "jax[cuda12]"` on a GPU machine
+    parser.add_argument("--sampler", default=DEFAULT.sampler)
     a = parser.parse_args()
     fit = {
         "chains": a.chains,
@@ -150,6 +154,7 @@ def main() -> None:
         "random_seed": a.seed,
         "mass_matrix_update_every": a.mass_matrix_update_every,
         "target_accept": a.target_accept,
+        "sampler": a.sampler,
     }
     folder = Path(tempfile.mkdtemp(prefix="mmm_geo_fit_"))
     for name in a.datasets:

@@ -22,6 +22,7 @@ from python_udfs import (
     baseline,
     centred_media,
     forms,
+    jax_settings,
     lift_tests,
     nutpie_settings,
     priors,
@@ -203,6 +204,11 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int, keep: tuple
             nuts={
                 "target_accept": config.target_accept,
                 **({"adaptation": config.adaptation} if config.sampler == "nutpie" else {}),
+                **(
+                    {"chain_method": jax_settings.local_chain_method(config.chains)}
+                    if config.sampler == "numpyro"
+                    else {}
+                ),
             },
             random_seed=config.random_seed,
             progressbar=False,
