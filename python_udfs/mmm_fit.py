@@ -188,6 +188,11 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int, keep: tuple
     low_rank = config.sampler == "nutpie" and config.adaptation == "low_rank"
     if low_rank and config.mass_matrix_update_every != nutpie_settings.NUTS_RS_UPDATE_EVERY:
         updates = nutpie_settings.low_rank_updates(config.mass_matrix_update_every)
+    nuts: dict[str, Any] = {"target_accept": config.target_accept}
+    if config.sampler == "nutpie":
+        nuts["adaptation"] = config.adaptation
+    if config.sampler == "numpyro":
+        nuts["chain_method"] = jax_settings.local_chain_method(config.chains)
     if not hasattr(mmm, "model"):
         mmm.build_model(X, y)  # fit() reuses a built model; the kept deterministics are the model's
     # pymc-marketing would recompute every deterministic after sampling (model_builder's switch)
@@ -201,15 +206,7 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int, keep: tuple
             draws=config.draws,
             tune=config.tune,
             nuts_sampler=config.sampler,
-            nuts={
-                "target_accept": config.target_accept,
-                **({"adaptation": config.adaptation} if config.sampler == "nutpie" else {}),
-                **(
-                    {"chain_method": jax_settings.local_chain_method(config.chains)}
-                    if config.sampler == "numpyro"
-                    else {}
-                ),
-            },
+            nuts=nuts,
             random_seed=config.random_seed,
             progressbar=False,
             var_names=[rv.name for rv in mmm.model.free_RVs],

@@ -19,7 +19,6 @@ with_ratios as (
         extra_contribution / nullif(0.01 * spend, 0) as marginal_roas,
         contribution / nullif(sum(contribution) over (partition by run_id, chain, draw, geo), 0) as contribution_share,
         sum(spend) over (partition by run_id, chain, draw, geo) as spend_total,
-        cast(case when spend > 0 then case when contribution < spend then 1 else 0 end end as {{ mmm_type_double() }}) as is_roas_below_1,
         kpi_total
     from roas_draws
 ),
@@ -28,7 +27,8 @@ ranked as (
     select
         with_ratios.*,
         {#- 1 = the highest ROAS of the geo's channels in this draw; a channel without spend in the
-            geo (no ROAS) is not ranked and ranks no other -#}
+            geo (no ROAS) is not ranked and ranks no other (sorted last explicitly: some dialects
+            put nulls first in a descending order) -#}
         case when roas is not null then
             rank() over (
                 partition by run_id, chain, draw, geo
@@ -41,6 +41,7 @@ ranked as (
 flagged as (
     select
         ranked.*,
+        cast(case when roas is null then null when roas < 1 then 1 else 0 end as {{ mmm_type_double() }}) as is_roas_below_1,
         {#- negligible: a return below mmm_negligible_share of the KPI's average return per unit of
             spend (total KPI / total spend), a yardstick in the data's own units -#}
         cast(case when roas is null then null
