@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import typing
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -24,7 +25,7 @@ MAX_FOURIER_MODES = 10
 MAX_TREND_CHANGEPOINTS = 20
 # Raise when the model a config builds changes (default priors, likelihood, components): it is
 # part of the fit cache key.
-MODEL_VERSION = 8
+MODEL_VERSION = 9
 # Warm-up draws between low-rank recomputations for a centred geo model (mass_matrix_update_every_for).
 GEO_UPDATE_EVERY = 50
 ADAPTATIONS = ("diag", "low_rank")
@@ -33,6 +34,35 @@ GEO_POOLINGS = ("partial", "none", "full")
 SAMPLERS = ("nutpie", "pymc", "numpyro")
 # What each sampler needs beyond PyMC; numpyro and jax are not in the lock file.
 SAMPLER_PACKAGES = {"nutpie": ("nutpie",), "pymc": (), "numpyro": ("numpyro", "jax")}
+
+
+_TYPE_WORDS = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "a name",
+    dict: "a mapping",
+    type(None): "null (left to the data)",
+}
+
+
+def _expected_types(hint: Any) -> tuple[type, ...]:
+    """The plain types a field's annotation admits (int | None -> (int, NoneType))."""
+    args = typing.get_args(hint)
+    if args and typing.get_origin(hint) is not dict:
+        return tuple(typing.get_origin(a) or a for a in args)
+    return (typing.get_origin(hint) or hint,)
+
+
+def _is_instance(value: Any, expected: tuple[type, ...]) -> bool:
+    """YAML's types against a field's: a bool is not a number, a whole number is a float."""
+    if isinstance(value, bool):
+        return bool in expected
+    if isinstance(value, int) and float in expected:
+        return True
+    if isinstance(value, float) and int in expected and float not in expected:
+        return value.is_integer()
+    return isinstance(value, expected)
 
 
 @dataclass(frozen=True)
@@ -141,6 +171,16 @@ class FitConfig:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"var mmm_fit: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        hints = typing.get_type_hints(cls)
+        for name, value in values.items():
+            expected = _expected_types(hints[name])
+            if value is None and type(None) in expected:
+                continue
+            if not _is_instance(value, expected):
+                wanted = " or ".join(_TYPE_WORDS[t] for t in expected)
+                raise ValueError(f"var mmm_fit.{name}: must be {wanted} (got {value!r})")
+            if isinstance(value, float) and float not in expected:  # 4.0 chains: 4
+                values[name] = int(value)
         return cls(**values)
 
     @classmethod

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
-from python_udfs import baseline, cross_validation, lift_tests, mmm_fit, model_comparison, posterior_tables
+from python_udfs import baseline, cross_validation, lift_tests, mmm_fit, model_comparison, posterior_tables, priors
 from python_udfs.config import FitConfig
 from python_udfs.cross_validation import CVConfig
 from python_udfs.model_comparison import CompareConfig
@@ -65,6 +65,8 @@ def settings_from_meta(meta: dict) -> tuple[FitConfig, CompareConfig]:
         settings[key] = int(meta.get(f"mmm_{key}") or 0)
     try:
         config = FitConfig.from_mapping(settings)
+        if config.priors:  # their support, before any data is read or any fit is looked up
+            priors.priors_from_vars(config.priors, set(config.priors))
         compare = CompareConfig.from_mapping(
             json.loads(meta.get("mmm_compare_json") or "{}"), (config.adstock, config.saturation)
         )
@@ -276,8 +278,11 @@ def fit_or_reuse(
     now = datetime.now(UTC)
     if stored is not None and len(stored) and not force_refit:
         hit = stored[(stored["data_hash"] == data_hash) & (stored["config_hash"] == config_hash)]
-        if len(hit):
-            row = hit.sort_values("fitted_at").iloc[-1].to_dict()
+        for row in hit.sort_values("fitted_at", ascending=False).to_dict("records"):
+            problem = unreadable(row)
+            if problem:
+                log(f"mmm: WARNING {problem}; fitting again")
+                continue
             log(f"mmm: data and config unchanged; reusing fit {row['run_id']} (no sampling)")
             row["last_used_at"] = now
             return pa.Table.from_pylist([row], schema=FITS_SCHEMA)
@@ -326,6 +331,26 @@ def fit_or_reuse(
         "posterior_netcdf": mmm_fit.to_bytes(tree),
     }
     return pa.Table.from_pylist([row], schema=FITS_SCHEMA)
+
+
+def unreadable_message(run_id: str, err: BaseException) -> str:
+    first_line = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return (
+        f"stored fit {run_id} in mmm_fits cannot be read ({type(err).__name__}: {first_line[:200]}); "
+        "its posterior_netcdf is damaged"
+    )
+
+
+def unreadable(row: dict) -> str | None:
+    """Why a stored fit's posterior cannot be used, or None when it opens.
+
+    Why: a cache entry damaged on disk or by hand would otherwise be reused and every later
+    build would end in a netCDF traceback downstream; unreadable, it is refitted instead."""
+    try:
+        mmm_fit.from_bytes(row["posterior_netcdf"])
+    except Exception as err:  # h5py, xarray and netCDF raise several types on a damaged file
+        return unreadable_message(str(row["run_id"]), err)
+    return None
 
 
 _F, _I, _S = pa.float64(), pa.int64(), pa.string()
@@ -387,7 +412,11 @@ def unpack_new_runs(fits: pd.DataFrame, done_run_ids: set[str], table: str) -> p
     for row in fits.itertuples():
         if row.run_id in done_run_ids:
             continue
-        tree = mmm_fit.from_bytes(row.posterior_netcdf)
+        try:
+            tree = mmm_fit.from_bytes(row.posterior_netcdf)
+        except Exception as err:  # a damaged blob of an older run: the current run is checked on reuse
+            print(f"mmm: WARNING {unreadable_message(row.run_id, err)}; not unpacked into its {table}")
+            continue
         posterior = tree["posterior"].to_dataset()
         if table == "draws":
             df = posterior_tables.draws_long(posterior)

@@ -288,7 +288,42 @@ def priors_from_vars(values: Mapping[str, Any], known: set[str]) -> dict[str, An
                 out[key] = resolve(_tuple_dims(value))
         except Exception as err:  # pymc-marketing raises several types; the setting is what matters
             raise ValueError(f"{where}: {err}") from err
+        check_support(where, out[key])
     return out
+
+
+def check_support(where: str, prior: Any) -> None:
+    """Fail, naming the setting, when a prior has no density at its own starting point: a scale
+    that is zero or negative, a shape outside its range, in the prior or in one nested in it.
+
+    Why: PyMC accepts such a prior and the sampler fails later with "All initialization points
+    failed", after compiling and trying for half a minute, naming neither prior nor setting."""
+    import numpy as np
+    import pymc as pm
+
+    if not hasattr(prior, "create_variable"):
+        return
+    coords = {dim: [0, 1] for dim in _dims(prior)}
+    try:
+        with pm.Model(coords=coords) as model:
+            prior.create_variable("prior")
+        logps = model.point_logps(model.initial_point())
+    except Exception as err:  # PyMC raises several types for parameters of the wrong shape or type
+        raise ValueError(f"{where}: {err}") from err
+    bad = [name for name, value in logps.items() if not np.isfinite(value)]
+    if bad:
+        parts = ", ".join("this prior" if n == "prior" else f"its {n.removeprefix('prior_')}" for n in bad)
+        raise ValueError(
+            f"{where}: {prior} has no density ({parts}); scales such as sigma must be > 0 and shapes inside their range"
+        )
+
+
+def _dims(prior: Any) -> set[str]:
+    """Every dimension a prior or a prior nested in its parameters names."""
+    dims = set(getattr(prior, "dims", None) or ())
+    for value in getattr(prior, "parameters", {}).values():
+        dims |= _dims(value)
+    return dims
 
 
 def _tuple_dims(value: Any) -> Any:

@@ -49,7 +49,7 @@ renamed as (
         cast({{ adapter.quote(mmm_input_column(name, label)) }} as {{ dbt.type_string() }}) as {{ label }},
         {% endif -%}
         {{ raw_value }} as {{ value }}_raw,
-        {{ mmm_safe_cast(raw_value, mmm_type_double()) }} as {{ value }}
+        {{ mmm_parse_number(raw_value, cfg) }} as {{ value }}
     from source
 )
   {%- endif %}
@@ -70,6 +70,12 @@ renamed as (
 
 
 {% macro _mmm_stage_wide(name, value, label, wide) %}
+  {%- if name == 'controls' and not (wide.get('control_columns') or wide.get('event_columns')) -%}
+    {#- a wide export without controls: none, as with long inputs -#}
+    {%- set text = dbt.type_string() -%}
+    {{ _mmm_empty_renamed([('geo', text), ('period_start', 'date'), ('period_end', 'date'), ('period_start_raw', text),
+        (label, text), (value ~ '_raw', text), (value, mmm_type_double())]) }}
+  {%- else -%}
   {%- set date_col = adapter.quote(wide['date_column']) -%}
   {%- set days = wide.get('period_days', 7) -%}
   {%- set geo_expr = 'cast(' ~ adapter.quote(wide['geo_column']) ~ ' as ' ~ dbt.type_string() ~ ')' if wide.get('geo_column') else "'total'" -%}
@@ -82,6 +88,7 @@ renamed as (
     {%- set events = mmm_wide_events(wide) -%}
   {%- endif %}
   {%- set events = events if name == 'controls' else [] -%}
+  {{ _mmm_require_wide_columns(name, wide, columns) }}
 source as (
     select * from {{ mmm_input_relation('wide_input') }}
 ),
@@ -98,7 +105,7 @@ renamed as (
         '{{ modules.re.sub("[^\\w .&+/()-]", "_", column) }}' as {{ label }},
         {% endif -%}
         cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) as {{ value }}_raw,
-        {{ mmm_safe_cast('cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')', mmm_type_double()) }} as {{ value }}
+        {{ mmm_parse_number('cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')', wide) }} as {{ value }}
     from source
     {% if not loop.last or events %}union all
     {% endif %}
@@ -121,6 +128,7 @@ renamed as (
     {% endif %}
     {%- endfor %}
 )
+  {%- endif %}
 {% endmacro %}
 
 
@@ -133,6 +141,7 @@ renamed as (
       {{ exceptions.raise_compiler_error('MMM INPUT ERROR in mmm_inputs.' ~ name ~ ': table ' ~ relation
           ~ ' not found; set mmm_source: {schema: <its schema>} (and database) or the input\'s table:') }}
     {%- endif -%}
+    {{ _mmm_refuse_duplicate_headers('mmm_inputs.' ~ name, mmm_input_config(name)) }}
     {%- set present = run_query('select * from ' ~ relation ~ ' limit 0').column_names | map('lower') | list -%}
     {%- set missing = [] -%}
     {%- for column in contract_columns if mmm_input_column(name, column) | lower not in present -%}
@@ -145,4 +154,79 @@ renamed as (
           ~ present | join(', ') ~ '; map yours with columns: {' ~ missing[0] ~ ': <your column>}') }}
     {%- endif -%}
   {%- endif -%}
+{% endmacro %}
+
+
+{% macro _mmm_require_wide_columns(name, wide, columns) %}
+  {#- The wide input's columns this staging model reads must be in the file, each once: a
+      missing one is named with the setting that asked for it (not a binder error), and two
+      headers with one name are refused (DuckDB would silently read the second as <name>_1). -#}
+  {%- if execute -%}
+    {{ _mmm_refuse_duplicate_headers('mmm_wide_input', wide) }}
+    {%- set present = run_query('select * from ' ~ mmm_input_relation('wide_input') ~ ' limit 0').column_names -%}
+    {%- set lowered = present | map('lower') | list -%}
+    {%- set settings = [('date_column', [wide.get('date_column')])] + ([('geo_column', [wide['geo_column']])] if wide.get('geo_column') else []) -%}
+    {%- if name == 'kpi' -%}
+      {%- do settings.append(('kpi_column', [wide.get('kpi_column')])) -%}
+    {%- elif name == 'media_spend' -%}
+      {%- do settings.append(('spend_columns', columns)) -%}
+    {%- else -%}
+      {%- do settings.append(('control_columns', columns)) -%}
+    {%- endif -%}
+    {%- for setting, wanted in settings -%}
+      {%- for column in wanted if column is none or column | lower not in lowered -%}
+        {{ exceptions.raise_compiler_error('MMM INPUT ERROR in mmm_wide_input.' ~ setting ~ ': column '
+            ~ (column | tojson) ~ ' not found in ' ~ (wide.get('path') or wide.get('relation') or wide.get('table'))
+            ~ '; the input has columns ' ~ present | join(', ')) }}
+      {%- endfor -%}
+    {%- endfor -%}
+  {%- endif -%}
+{% endmacro %}
+
+
+{% macro _mmm_refuse_duplicate_headers(setting, cfg) %}
+  {#- Two columns with one name (after trimming, ignoring case) in a CSV's header: which one the
+      database reads is an accident, so the build stops naming both positions. -#}
+  {%- set header = mmm_csv_header(cfg.get('path')) if cfg.get('path') else none -%}
+  {%- if header -%}
+    {%- set seen = {} -%}
+    {%- for column in header -%}
+      {%- set key = (column or '') | trim | lower -%}
+      {%- if key in seen -%}
+        {{ exceptions.raise_compiler_error('MMM INPUT ERROR in ' ~ setting ~ ': ' ~ cfg['path'] ~ ' has two columns named '
+            ~ (column | trim | tojson) ~ ' (columns ' ~ seen[key] ~ ' and ' ~ loop.index ~ '); rename or drop one, '
+            ~ 'so it is clear which one is the data') }}
+      {%- endif -%}
+      {%- do seen.update({key: loop.index}) -%}
+    {%- endfor -%}
+  {%- endif -%}
+{% endmacro %}
+
+
+{% macro mmm_csv_header(path) %}
+  {#- A CSV file's header as written (duplicates kept), or none where the engine cannot tell. -#}
+  {{ return(adapter.dispatch('mmm_csv_header', 'warehouse_mmm')(path)) }}
+{% endmacro %}
+
+{% macro default__mmm_csv_header(path) %}{{ return(none) }}{% endmacro %}
+
+{% macro duckdb__mmm_csv_header(path) %}
+  {%- if not execute or path.endswith('.parquet') -%}{{ return(none) }}{%- endif -%}
+  {%- set found = run_query("select * from read_csv('" ~ path ~ "', header = false, all_varchar = true) limit 1") -%}
+  {{ return(found.rows[0].values() | list if found.rows | length else none) }}
+{% endmacro %}
+
+
+{% macro mmm_parse_number(raw, cfg) %}
+  {#- A number sent as text, read as a double: null where it is not one, so validation can name
+      it. An input may declare its number format (thousands: ',' for 5,227.13; decimal: ','
+      for 5227,13 or 5.227,13), as exports from spreadsheets in many locales write them. -#}
+  {%- set text = raw -%}
+  {%- if cfg.get('thousands') -%}
+    {%- set text = dbt.replace(text, "'" ~ cfg['thousands'] | replace("'", "''") ~ "'", "''") -%}
+  {%- endif -%}
+  {%- if cfg.get('decimal') and cfg['decimal'] != '.' -%}
+    {%- set text = dbt.replace(text, "'" ~ cfg['decimal'] | replace("'", "''") ~ "'", "'.'") -%}
+  {%- endif -%}
+  {{ return(mmm_safe_cast(text, mmm_type_double())) }}
 {% endmacro %}

@@ -15,8 +15,12 @@
 
 
 {% test mmm_not_missing(model, column_name, key_columns) %}
+  {#- with the value as sent among the keys, only values not sent at all: text that is not a
+      number is mmm_numeric's to report -#}
+  {%- set raw = column_name ~ '_raw' -%}
   {%- set failing -%}
     select {{ key_columns | join(', ') }} from {{ model }} where {{ column_name }} is null
+    {%- if raw in key_columns %} and ({{ raw }} is null or trim({{ raw }}) = ''){% endif %}
   {%- endset -%}
   {{ mmm_report_invalid(model, column_name, 'missing values', failing) }}
   {{ failing }}
@@ -24,12 +28,25 @@
 
 
 {% test mmm_numeric(model, column_name, key_columns) %}
+  {%- set raw = column_name ~ '_raw' -%}
+  {#- 5,227.13 or 5227,13 or 5.227,13: a number in a locale's format, which gets its own remedy -#}
+  {%- set formatted = mmm_regexp_full_match('trim(' ~ raw ~ ')',
+      "[-+]?[0-9]{1,3}([,. ][0-9]{3})+([.,][0-9]+)?|[-+]?[0-9]+,[0-9]+") -%}
   {%- set failing -%}
-    select {{ key_columns | join(', ') }}, {{ column_name }}_raw
+    select {{ key_columns | join(', ') }}, {{ raw }}
     from {{ model }}
-    where ({{ column_name }} is null and {{ column_name }}_raw is not null) or {{ mmm_is_not_finite(column_name) }}
+    where ({{ column_name }} is null and {{ raw }} is not null and trim({{ raw }}) <> '') or {{ mmm_is_not_finite(column_name) }}
   {%- endset -%}
-  {{ mmm_report_invalid(model, column_name, 'values that are not finite numbers (text, NaN or infinity)', failing) }}
+  {%- set with_separators -%}
+    select * from ({{ failing }}) as bad where {{ formatted }}
+  {%- endset -%}
+  {%- set other -%}
+    select * from ({{ failing }}) as bad where not coalesce({{ formatted }}, false)
+  {%- endset -%}
+  {{ mmm_report_invalid(model, column_name, 'numbers written with thousands separators or a decimal comma; set '
+      ~ "thousands: ',' (and decimal: ',' where the comma is the decimal point) on this input's entry in "
+      ~ 'var mmm_inputs or mmm_wide_input, or export plain numbers such as 5227.13', with_separators) }}
+  {{ mmm_report_invalid(model, column_name, 'values that are not finite numbers (text, NaN or infinity)', other) }}
   {{ failing }}
 {% endtest %}
 
@@ -204,10 +221,27 @@
         from (select distinct geo from {{ reference }}) as theirs
         where theirs.geo not in (select {{ column_name }} from {{ model }})
     ) as mismatched
+    {#- an empty input is mmm_input_not_empty's to report #}
+    where exists (select 1 from {{ model }}) and exists (select 1 from {{ reference }})
     {% if national_allowed -%}
-    where exists (select 1 from {{ model }} where {{ column_name }} <> 'total')
+    and exists (select 1 from {{ model }} where {{ column_name }} <> 'total')
     {%- endif %}
   {%- endset -%}
   {{ mmm_report_invalid(model, column_name, 'geos that the inputs do not share (is a geo column mapped in one input and not the other? columns: {geo: <your column>})', failing) }}
+  {{ failing }}
+{% endtest %}
+
+
+{% test mmm_input_not_empty(model, input) %}
+  {#- An input with a header and no rows says so, naming the setting that points at it, instead
+      of failing further down as geos or channels that do not match. -#}
+  {%- set input = 'wide_input' if var('mmm_wide_input', none) else input -%}
+  {%- set cfg = mmm_input_config(input) -%}
+  {%- set where = cfg.get('path') or cfg.get('relation') or cfg.get('table') or 'the bundled seed' -%}
+  {%- set setting = 'mmm_wide_input' if input == 'wide_input' else 'mmm_inputs.' ~ input -%}
+  {%- set failing -%}
+    select '{{ where | replace("'", "''") }}' as source from (select count(*) as n from {{ model }}) as counted where n = 0
+  {%- endset -%}
+  {{ mmm_report_invalid(model, 'rows', 'the input is empty (var ' ~ setting ~ ' points at a file or table with no rows)', failing) }}
   {{ failing }}
 {% endtest %}

@@ -11,13 +11,20 @@
   {%- endset -%}
   {%- if execute -%}
     {%- set result = run_query(failing) -%}
+    {#- the run and its review live in the build schema; the published schema may not exist yet -#}
+    {%- set review = model.schema ~ '.mmm_model_review' -%}
+    {%- set published = adapter.get_relation(database=model.database, schema=target.schema, identifier=model.identifier) -%}
+    {%- set kept = ('every table users read (schema ' ~ target.schema ~ ') stays on the previous run'
+        if published is not none else
+        'this is the first build, so schema ' ~ target.schema ~ ' has no results yet; this run\'s tables are in schema '
+        ~ model.schema) -%}
     {%- for row in result.rows -%}
       {{ log('MMM MODEL REVIEW FAILED: run ' ~ row['run_id'] ~ ' is not usable (failed: '
              ~ (row['review_failed_checks'] or 'convergence') ~ '); '
              ~ ('var mmm_allow_failed_review is true, so its results are published anyway. '
                 if var('mmm_allow_failed_review', false) else
-                'nothing is published, so every table users read stays on the previous run; var mmm_allow_failed_review: true proceeds anyway. ')
-             ~ 'See mmm_model_review for each check', info=true) }}
+                'nothing is published: ' ~ kept ~ '; var mmm_allow_failed_review: true proceeds anyway. ')
+             ~ 'See ' ~ review ~ ' for each check', info=true) }}
     {%- endfor -%}
   {%- endif -%}
   {{ failing }}

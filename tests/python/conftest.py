@@ -112,6 +112,20 @@ def demo_fit(tmp_path_factory):
     return db, first.output, second.output, time.perf_counter() - start
 
 
+# Too short to converge, which is the point: the review fails it, and the setting that lets a
+# user proceed anyway is what makes the budget tables build from it.
+TINY = {"chains": 2, "draws": 30, "tune": 30, "prior_predictive_draws": 20}
+
+
+@pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory):
+    """The whole demo built once with a tiny fit (every table published, the review failed and
+    allowed): for tests of the project end to end and of faults against published tables."""
+    db = tmp_path_factory.mktemp("smoke") / "smoke.duckdb"
+    out = run_dbt(["build"], db, {"mmm_fit": TINY, "mmm_allow_failed_review": True})
+    return db, out.output
+
+
 def _module_fixture(item: pytest.Item) -> bool:
     """Whether the test uses a fixture built once per module (a geo fit, a Spark build)."""
     info = getattr(item, "_fixtureinfo", None)
@@ -143,6 +157,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "demo_fit" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.fit)
             _group(item, "demo_fit")
+        elif "tiny_build" in getattr(item, "fixturenames", ()):
+            _group(item, "tiny_build")
         elif _module_fixture(item):
             _group(item, item.nodeid.split("::")[0])
         module = getattr(item, "module", None)

@@ -18,11 +18,12 @@ def _inputs(tmp: Path, edit_spend=None, edit_kpi=None, spend_geo: str | None = N
     paths = {}
     for name, edit in (("media_spend", edit_spend), ("kpi", edit_kpi), ("controls", None)):
         rows = list(csv.DictReader((DEMO_SEEDS / f"demo_{name}.csv").open()))
+        header = [*rows[0], *(["geo"] if name == "media_spend" and spend_geo else [])]
         if edit:
             rows = edit(rows)
         path = tmp / f"{name}.csv"
         with path.open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer = csv.DictWriter(f, fieldnames=header)
             writer.writeheader()
             writer.writerows(rows)
         paths[name] = {"path": str(path), **({"has_geo": True} if name == "media_spend" and spend_geo else {})}
@@ -110,6 +111,30 @@ CASES = {
         [
             "stg_media_spend.geo: geos that the inputs do not share",
             "input=stg_media_spend, geo=north, problem=not in stg_kpi",
+        ],
+    ),
+    "thousands_separators": (
+        {"edit_spend": _set(3, spend="5,227.13")},
+        {},
+        [
+            "stg_media_spend.spend: numbers written with thousands separators or a decimal comma; set thousands: ','",
+            "spend_raw=5,227.13",
+            "!stg_media_spend.spend: missing values",
+            "!stg_media_spend.spend: values that are not finite numbers",
+        ],
+    ),
+    "decimal_comma": (
+        {"edit_kpi": _set(4, kpi="1234,5")},
+        {},
+        ["stg_kpi.kpi: numbers written with thousands separators or a decimal comma", "kpi_raw=1234,5"],
+    ),
+    "header_only_spend": (
+        {"edit_spend": lambda rows: []},
+        {},
+        [
+            "stg_media_spend.rows: the input is empty (var mmm_inputs.media_spend points at a file or table "
+            "with no rows)",
+            "!geos that the inputs do not share",
         ],
     ),
     "channel_without_spend": (
@@ -289,3 +314,66 @@ def test_timezone_aware_timestamps_become_utc_dates(sql_layer_db, copy_of, tmp_p
         )
         seen.add(tuple(query(db, "select cast(week_start as varchar), kpi from main.int_weekly_panel order by 1")))
     assert seen == {(("2022-01-03", 600.0), ("2022-01-10", 100.0))}
+
+
+def test_a_declared_number_format_is_read(sql_layer_db, copy_of, tmp_path):
+    """thousands: ',' on an input reads 5,227.13 as 5227.13 (a spreadsheet's export as it is)."""
+    db = copy_of(sql_layer_db)
+    inputs = _inputs(tmp_path, edit_spend=_set(3, spend="5,227.13"))
+    inputs["mmm_inputs"]["media_spend"]["thousands"] = ","
+    run_dbt(["build", *SQL_LAYER_FROM_INPUTS], db, inputs)
+    assert query(db, "select spend from main_build.stg_media_spend where spend_raw = '5,227.13'") == [(5227.13,)]
+
+
+def test_two_columns_with_one_name_are_refused(sql_layer_db, copy_of, tmp_path):
+    """A CSV whose header names spend twice: which column DuckDB reads is an accident (it renames
+    the second spend_1), so the build stops naming both positions; published tables unchanged."""
+    db = copy_of(sql_layer_db)
+    before = published_tables(db)
+    inputs = _inputs(tmp_path)
+    path = Path(inputs["mmm_inputs"]["media_spend"]["path"])
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0] + ",spend", *(line + ",1.0" for line in lines[1:])]) + "\n")
+    proc = run_dbt(["build", *SQL_LAYER_FROM_INPUTS], db, inputs, ok=False)
+    assert f'MMM INPUT ERROR in mmm_inputs.media_spend: {path} has two columns named "spend"' in proc.output, (
+        proc.output[-3000:]
+    )
+    assert published_tables(db) == before
+
+
+def _wide_file(tmp_path: Path, header_extra: str = "", row_extra: str = "") -> Path:
+    """The demo's spend and KPI as one wide CSV (a column per channel)."""
+    spend = list(csv.DictReader((DEMO_SEEDS / "demo_media_spend.csv").open()))
+    kpi = list(csv.DictReader((DEMO_SEEDS / "demo_kpi.csv").open()))
+    channels = sorted({r["channel"] for r in spend})
+    by_week = {(r["period_start"], r["channel"]): r["spend"] for r in spend}
+    rows = [",".join(["week", "sales", *channels]) + header_extra]
+    for r in kpi:
+        cells = [by_week.get((r["period_start"], c), "0") for c in channels]
+        rows.append(",".join([r["period_start"], r["kpi"], *cells]) + row_extra)
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+WIDE_CASES = {
+    "duplicate_header": (",tv", ",5.0", ["tv"], 'MMM INPUT ERROR in mmm_wide_input: {path} has two columns named "tv"'),
+    "missing_spend_column": (
+        "",
+        "",
+        ["tv", "tvv"],
+        'MMM INPUT ERROR in mmm_wide_input.spend_columns: column "tvv" not found in {path}; the input has columns week',
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WIDE_CASES))
+def test_wide_columns_missing_or_twice_are_named(case, sql_layer_db, copy_of, tmp_path):
+    header_extra, row_extra, channels, message = WIDE_CASES[case]
+    db = copy_of(sql_layer_db)
+    before = published_tables(db)
+    path = _wide_file(tmp_path, header_extra, row_extra)
+    wide = {"path": str(path), "date_column": "week", "kpi_column": "sales", "spend_columns": channels}
+    proc = run_dbt(["build", *SQL_LAYER_FROM_INPUTS], db, {"mmm_wide_input": wide}, ok=False)
+    assert message.format(path=path) in proc.output, proc.output[-3000:]
+    assert published_tables(db) == before

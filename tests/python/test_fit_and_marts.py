@@ -139,6 +139,9 @@ def test_unusable_run_stops_the_budget_naming_the_checks(tiny_fits):
     assert "FAIL 1 mmm_run_usable" in gated
     assert "SKIP relation main_build.budget_allocations" in gated
     assert "OK created sql table model main_build.channel_roas" in gated  # built, not published
+    # a first build has no previous run to keep: the message says where this run's tables are
+    assert "this is the first build, so schema main has no results yet" in gated
+    assert "this run's tables are in schema main_build" in gated and "See main_build.mmm_model_review" in gated
 
 
 def test_same_data_config_and_seed_give_identical_draws(tiny_fits):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,16 @@ def test_priors_from_vars_in_pymc_marketings_yaml_form_nested_included():
         ({"intercept": 0.5}, r"mmm_fit\.priors\.intercept: a prior is a mapping with a distribution"),
         ({"intercept": {"distribution": "Nrmal", "mu": 0}}, r"mmm_fit\.priors\.intercept: .*Nrmal"),
         ({"intercept": {"distribution": "Normal", "mu": 0, "sgma": 1}}, r"mmm_fit\.priors\.intercept: .*sgma"),
+        # outside the support: refused before sampling, not "All initialization points failed"
+        (
+            {"intercept": {"distribution": "Normal", "mu": 0.3, "sigma": -0.1}},
+            r"mmm_fit\.priors\.intercept: .*sigma=-0\.1\) has no density \(this prior\); scales such as sigma",
+        ),
+        (
+            {"likelihood": {"distribution": "Normal", "sigma": {"distribution": "HalfNormal", "sigma": -1}}},
+            r"mmm_fit\.priors\.likelihood: .*has no density \(its sigma",
+        ),
+        ({"adstock_alpha": {"distribution": "Beta", "alpha": 0, "beta": 3}}, r"priors\.adstock_alpha: .*no density"),
     ],
 )
 def test_a_bad_prior_names_the_setting(values, message):
@@ -227,3 +238,28 @@ def test_every_adstock_the_config_accepts_has_sql():
     sql = (Path(__file__).resolve().parents[2] / "macros" / "transforms" / "mmm_adstock_weight.sql").read_text()
     for adstock in ("geometric", "delayed"):
         assert f"'{adstock}'" in sql
+
+
+def test_a_valid_prior_passes_the_support_check():
+    priors = priors_from_vars({"adstock_alpha": {"distribution": "Beta", "alpha": 1, "beta": 3}}, KNOWN)
+    assert priors["adstock_alpha"].parameters == {"alpha": 1, "beta": 3}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"chains": "four"}, "var mmm_fit.chains: must be a whole number (got 'four')"),
+        ({"draws": True}, "var mmm_fit.draws: must be a whole number (got True)"),
+        ({"target_accept": "high"}, "var mmm_fit.target_accept: must be a number or null (left to the data)"),
+        ({"trend": 1}, "var mmm_fit.trend: must be true or false (got 1)"),
+        ({"adstock": 3}, "var mmm_fit.adstock: must be a name (got 3)"),
+    ],
+)
+def test_a_setting_of_the_wrong_type_is_named(values, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        FitConfig.from_mapping(values)
+
+
+def test_whole_numbers_written_as_floats_are_whole_numbers():
+    assert FitConfig.from_mapping({"chains": 2.0, "target_accept": 1 - 0.05}).chains == 2
+    assert isinstance(FitConfig.from_mapping({"chains": 2.0}).chains, int)
