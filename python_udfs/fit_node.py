@@ -48,6 +48,7 @@ FITS_SCHEMA = pa.schema(
         ("pymc_marketing_version", pa.string()),
         ("lift_tests", pa.string()),
         ("posterior_netcdf", pa.binary()),
+        ("sampling_notes", pa.string()),
     ]
 )
 
@@ -329,6 +330,7 @@ def fit_or_reuse(
         "pymc_marketing_version": pymc_marketing.__version__,
         "lift_tests": lift_tests.describe(tests),
         "posterior_netcdf": mmm_fit.to_bytes(tree),
+        "sampling_notes": result.notes or None,
     }
     return pa.Table.from_pylist([row], schema=FITS_SCHEMA)
 

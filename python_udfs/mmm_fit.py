@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import io
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,33 @@ from python_udfs.panel import ModelFrame
 class FitResult:
     idata: xr.DataTree
     seconds: float
+    # what happened while sampling beyond the plan (a hopeless chain and the restart); "" if nothing
+    notes: str = ""
+
+
+# Restarts from new starting points after a hopeless chain (progress.ChainWatch) before the fit
+# stops with its reason: one, since a second stuck chain says the geometry, not the start, is bad.
+MAX_RESTARTS = 1
+
+
+def sample_with_restarts[T](sample: Callable[[int], T], seed: int, log: Callable[[str], Any] = print) -> tuple[T, str]:
+    """`sample(seed)`, started again with seed + 1 when a chain is hopeless; returns the result
+    and what happened (empty when nothing did). Why: a chain that lands in a funnel's neck is
+    often a bad start, and new starting points cost less than the minutes it would sample on."""
+    reasons: list[str] = []
+    for attempt in range(MAX_RESTARTS + 1):
+        try:
+            return sample(seed + attempt), "; ".join(reasons)
+        except progress.HopelessChain as stuck:
+            reasons.append(f"random_seed {seed + attempt}: {stuck.reason}, stopped")
+            if attempt < MAX_RESTARTS:
+                restart = f"sampling again from new starting points (random_seed {seed + attempt + 1})"
+                log(f"mmm: WARNING {stuck.reason}; {restart}")
+    raise ValueError(
+        f"MMM FIT STOPPED: {reasons[-1].split(': ', 1)[1]}, again after a restart from new starting points, so the "
+        "posterior has a funnel or ridge these settings cannot cross; raise var mmm_fit.target_accept to 0.99, "
+        "give the model's scales tighter priors (var mmm_fit.priors), or read the data review's warnings"
+    )
 
 
 def _components(config: FitConfig):
@@ -147,7 +175,9 @@ def fit_mmm(
     start = time.perf_counter()
     reporting = progress.nutpie_progress(log) if config.sampler == "nutpie" else contextlib.nullcontext()
     with reporting:
-        idata = _sample(mmm, X, y, config, cores, keep)
+        idata, notes = sample_with_restarts(
+            lambda seed: _sample(mmm, X, y, replace(config, random_seed=seed), cores, keep), config.random_seed, log
+        )
     seconds = time.perf_counter() - start
     # y (the prior predictive check) and the free parameters (the review's prior-to-posterior
     # shift) only; PyMC's default graph optimisation costs more than 500 forward draws (case
@@ -171,7 +201,7 @@ def fit_mmm(
         phi = baseline.basis(mmm.time_varying_intercept, mf.frame["date"], first_week)
         idata["constant_data"] = xr.DataTree(idata["constant_data"].to_dataset().assign({baseline.BASIS: phi}))
     log(f"mmm: sampled in {seconds:.1f} s")
-    return mmm, FitResult(idata=idata, seconds=seconds)
+    return mmm, FitResult(idata=idata, seconds=seconds, notes=notes)
 
 
 def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int, keep: tuple[str, ...]) -> xr.DataTree:

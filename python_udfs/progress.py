@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+
 PROGRESS_EVERY_S = 30.0
 
 
@@ -49,28 +51,58 @@ class FitProgress:
 
 
 @contextmanager
-def nutpie_progress(log: Callable[[str], Any], every_s: float = PROGRESS_EVERY_S) -> Iterator[FitProgress]:
-    """While active, nutpie.sample also reports to a FitProgress. PyMC calls nutpie.sample with
-    its own progress-bar callback and no way to add one, so the call is wrapped, both callbacks
-    kept, and restored on exit."""
+def nutpie_progress(
+    log: Callable[[str], Any], every_s: float = PROGRESS_EVERY_S, watch: bool = True, poll_s: float = 1.0
+) -> Iterator[FitProgress]:
+    """While active, nutpie.sample also reports to a FitProgress and, with `watch`, a ChainWatch:
+    a hopeless chain cancels the sampling and raises HopelessChain. PyMC calls nutpie.sample with
+    its own progress-bar callback and no way to add one, so the call is wrapped (both callbacks
+    kept, nutpie's public non-blocking sampler polled), and restored on exit."""
     import nutpie
 
     original = nutpie.sample
     progress = FitProgress(log, every_s)
 
-    def sample(*args: Any, progress_callback: Any = None, **kwargs: Any) -> Any:
+    def sample(*args: Any, progress_callback: Any = None, blocking: bool = True, **kwargs: Any) -> Any:
+        watcher = ChainWatch()
+        verdict: list[str] = []
+
         def both(chains: Sequence[Any]) -> None:
             progress(chains)
+            if watch and not verdict:
+                reason = watcher.check(chains)
+                if reason:
+                    verdict.append(reason)
             if progress_callback is not None:
                 progress_callback(chains)
 
-        return original(*args, progress_callback=both, **kwargs)
+        sampler = original(*args, progress_callback=both, blocking=False, **kwargs)
+        if not blocking:
+            return sampler
+        try:
+            while not _finished(sampler):
+                if verdict:
+                    sampler.cancel()
+                    raise HopelessChain(verdict[0])
+                time.sleep(poll_s)
+            return sampler.wait()
+        except KeyboardInterrupt:
+            sampler.cancel()
+            raise
 
     nutpie.sample = sample
     try:
         yield progress
     finally:
         nutpie.sample = original
+
+
+def _finished(sampler: Any) -> bool:
+    """nutpie's is_finished raises TimeoutError while the chains still run (nutpie 0.16)."""
+    try:
+        return bool(sampler.is_finished)
+    except TimeoutError:
+        return False
 
 
 def _slowest(chains: Sequence[Any]) -> tuple[str, float] | None:
@@ -95,3 +127,76 @@ def _slowest(chains: Sequence[Any]) -> tuple[str, float] | None:
                 left,
             )
     return worst
+
+
+# A chain is hopeless when, over its last WATCH_WINDOW draws (warm-up included, after the first
+# WATCH_AFTER), either it takes STUCK_FACTOR times the leapfrog steps per draw of the other
+# chains' median, at least STUCK_MIN_STEPS, at a step size STUCK_FACTOR times smaller; or its
+# step size stayed COLLAPSE_FACTOR times below theirs (it no longer moves at all). Why these: a
+# chain caught in a funnel's neck shrinks its step size by orders of magnitude and runs to the
+# maximum tree depth (1,023 steps a draw) or freezes, while the others take tens; chains that
+# merely adapt at different speeds differ by two to four times.
+WATCH_AFTER = 50
+WATCH_WINDOW = 25
+STUCK_FACTOR = 8.0
+STUCK_MIN_STEPS = 255
+COLLAPSE_FACTOR = 1e4
+
+
+class HopelessChain(RuntimeError):
+    """Raised from sampling when a chain is stuck while the others move; `reason` is one line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ChainWatch:
+    """Watches nutpie's per-chain progress and says which chain, if any, is hopeless.
+
+    Why: such a chain samples on for as long as all the others together (20 minutes on a 6-geo
+    panel, with a step size of 1e-14), and the review throws the fit away afterwards; seen in
+    the first minutes, it can be restarted or the fit stopped with a reason."""
+
+    def __init__(self) -> None:
+        # per chain: (finished draws, total leapfrog steps, step size) at each new draw seen
+        self.history: list[list[tuple[int, int, float]]] = []
+
+    def check(self, chains: Sequence[Any]) -> str | None:
+        if len(self.history) != len(chains):
+            self.history = [[] for _ in chains]
+        for c, seen in zip(chains, self.history, strict=True):
+            draws, steps = int(c.finished_draws), int(getattr(c, "total_num_steps", 0) or 0)
+            if not seen or draws > seen[-1][0]:
+                seen.append((draws, steps, float(getattr(c, "step_size", float("nan")))))
+        windows = [_window(seen) for seen in self.history]
+        for number, window in enumerate(windows):
+            others = [w for i, w in enumerate(windows) if i != number and w is not None]
+            if window is None or not others:
+                continue
+            rate, size, earlier_size = window
+            typical = float(np.median([w[0] for w in others]))
+            typical_size = float(np.median([w[1] for w in others]))
+            typical_earlier = float(np.median([w[2] for w in others]))
+            slow = rate >= max(STUCK_MIN_STEPS, STUCK_FACTOR * typical) and size * STUCK_FACTOR <= typical_size
+            frozen = size * COLLAPSE_FACTOR <= typical_size and earlier_size * COLLAPSE_FACTOR <= typical_earlier
+            if slow or frozen:
+                c = chains[number]
+                phase = "warm-up" if bool(c.tuning) else "sampling"
+                return (
+                    f"chain {number} is stuck ({phase} draw {int(c.finished_draws)}): {rate:.0f} leapfrog steps a "
+                    f"draw at step size {size:.2g}, while the other chains take {typical:.0f} at {typical_size:.2g}"
+                )
+        return None
+
+
+def _window(seen: list[tuple[int, int, float]]) -> tuple[float, float, float] | None:
+    """Over the chain's last WATCH_WINDOW draws or more: leapfrog steps per draw, the step size
+    now and at the window's start; None before WATCH_AFTER + WATCH_WINDOW draws."""
+    draws, steps, size = seen[-1]
+    if draws < WATCH_AFTER + WATCH_WINDOW:
+        return None
+    for earlier_draws, earlier_steps, earlier_size in reversed(seen[:-1]):
+        if draws - earlier_draws >= WATCH_WINDOW and earlier_draws >= WATCH_AFTER:
+            return (steps - earlier_steps) / (draws - earlier_draws), size, earlier_size
+    return None

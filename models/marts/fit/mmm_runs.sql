@@ -52,6 +52,7 @@ final as (
         fits.min_ess_tail,
         fits.is_converged,
         fits.worst_parameters,
+        fits.sampling_notes,
         fits.pymc_marketing_version,
         coalesce(fits.lift_tests, '[]') as lift_tests,
         coalesce(verdicts.review_status, 'not_reviewed') as review_status,
