@@ -100,6 +100,14 @@ COMPARISON_SCHEMA = pa.schema(
         ("fit_seconds", pa.float64()),
         ("select_rule", pa.string()),
         ("is_selected", pa.bool_()),
+        ("selection_reason", pa.string()),
+        ("target_accept", pa.float64()),
+        ("tune", pa.int64()),
+        ("refitted", pa.bool_()),
+        # the candidate's fit, as mmm_fits stores one: the run reuses the selected form's
+        ("config_hash", pa.string()),
+        ("posterior_netcdf", pa.binary()),
+        ("sampling_notes", pa.string()),
     ]
 )
 
@@ -126,7 +134,15 @@ def compare_or_reuse(
         log(f"mmm compare: data, settings and forms unchanged; reusing comparison {key}")
         return COMPARISON_SCHEMA.empty_table()
     prepared.config.check_sampler_installed()
-    table = model_comparison.compare_forms(prepared.mf, prepared.config, compare, prepared.tests, log=log)
+
+    def keep(form: str, candidate: FitConfig, result: mmm_fit.FitResult) -> dict:
+        return {
+            "config_hash": candidate.config_hash(),
+            "posterior_netcdf": mmm_fit.to_bytes(mmm_fit.packed(result.idata)),
+            "sampling_notes": result.notes or None,
+        }
+
+    table = model_comparison.compare_forms(prepared.mf, prepared.config, compare, prepared.tests, log=log, keep=keep)
     table.insert(0, "comparison_id", key)
     table.insert(1, "compared_at", datetime.now(UTC))
     table.insert(2, "data_hash", prepared.data_hash)
@@ -253,7 +269,10 @@ def select_form(prepared: Prepared, compare: CompareConfig, comparisons: pd.Data
             "build mmm_model_comparison first (dbt build selects it)"
         )
     chosen = rows[rows["is_selected"].astype(bool)].iloc[0]
-    return replace(config, adstock=str(chosen["adstock"]), saturation=str(chosen["saturation"]))
+    selected = replace(config, adstock=str(chosen["adstock"]), saturation=str(chosen["saturation"]))
+    if "refitted" in chosen and bool(chosen["refitted"]):  # the careful refit's settings are the ones it passed with
+        selected = model_comparison.careful(selected)
+    return selected
 
 
 def fit_or_reuse(
@@ -288,14 +307,36 @@ def fit_or_reuse(
             row["last_used_at"] = now
             return pa.Table.from_pylist([row], schema=FITS_SCHEMA)
 
-    config.check_sampler_installed()
+    from_comparison = _compared_fit(comparisons, config_hash)
+    if from_comparison is not None:
+        log("mmm: the model comparison fitted this form with these settings; reusing its fit (no sampling)")
+        tree = mmm_fit.from_bytes(from_comparison["posterior_netcdf"])
+        seconds, notes = float(from_comparison["fit_seconds"]), from_comparison.get("sampling_notes")
+    else:
+        config.check_sampler_installed()
+        _, result = mmm_fit.fit_mmm(mf, config, log=log, experiments=tests)
+        tree, seconds, notes = mmm_fit.packed(result.idata), result.seconds, result.notes
+    return pa.Table.from_pylist([_fit_row(prepared, config, tree, seconds, notes, now, log)], schema=FITS_SCHEMA)
+
+
+def _compared_fit(comparisons: pd.DataFrame | None, config_hash: str) -> dict | None:
+    """The model comparison's stored fit with exactly these settings, when it can be read."""
+    if comparisons is None or not len(comparisons) or "config_hash" not in comparisons:
+        return None
+    rows = comparisons[(comparisons["config_hash"] == config_hash) & comparisons["posterior_netcdf"].notna()]
+    for row in rows.sort_values("compared_at", ascending=False).to_dict("records"):
+        if unreadable({"run_id": f"comparison {row['comparison_id']} ({row['form']})", **row}) is None:
+            return row
+    return None
+
+
+def _fit_row(
+    prepared: Prepared, config: FitConfig, tree, seconds: float, notes: str | None, now: datetime, log
+) -> dict:
+    """The fits table's row for a packed posterior of `config` on the prepared data."""
     import pymc_marketing
 
-    _, result = mmm_fit.fit_mmm(mf, config, log=log, experiments=tests)
-    posterior = result.idata["posterior"].to_dataset()
-    free = [str(v) for v in posterior.data_vars if posterior[v].ndim <= 4 and "date" not in posterior[v].dims]
-    free = [v for v in free if not v.endswith("_original_scale") and not v.startswith(lift_tests.LIKELIHOOD)]
-    tree = mmm_fit.compact(result.idata, free)
+    mf, data_hash, config_hash = prepared.mf, prepared.data_hash, config.config_hash()
     diag = posterior_tables.convergence(
         tree["posterior"].to_dataset(),
         tree["sample_stats"].to_dataset(),
@@ -309,7 +350,7 @@ def fit_or_reuse(
         f"{diag['min_ess_bulk']:.0f}, divergences {diag['divergences']}"
     )
     run_id = hashlib.sha256(f"{data_hash}{config_hash}{now.isoformat()}".encode()).hexdigest()[:16]
-    row = {
+    return {
         "run_id": run_id,
         "fitted_at": now,
         "last_used_at": now,
@@ -325,14 +366,13 @@ def fit_or_reuse(
         "tune": config.tune,
         "n_weeks_train": int((~mf.holdout).sum() // len(mf.geos)),
         "n_weeks_holdout": int(mf.holdout.sum() // len(mf.geos)),
-        "fit_seconds": result.seconds,
+        "fit_seconds": seconds,
         **diag,
         "pymc_marketing_version": pymc_marketing.__version__,
-        "lift_tests": lift_tests.describe(tests),
+        "lift_tests": lift_tests.describe(prepared.tests),
         "posterior_netcdf": mmm_fit.to_bytes(tree),
-        "sampling_notes": result.notes or None,
+        "sampling_notes": notes or None,
     }
-    return pa.Table.from_pylist([row], schema=FITS_SCHEMA)
 
 
 def unreadable_message(run_id: str, err: BaseException) -> str:

@@ -247,6 +247,15 @@ def _sample(mmm: Any, X: Any, y: Any, config: FitConfig, cores: int, keep: tuple
     return idata
 
 
+def packed(idata: xr.DataTree) -> xr.DataTree:
+    """What a fit stores (mmm_fits.posterior_netcdf): the free parameters without their
+    original-scale copies and lift-test likelihood terms, compacted."""
+    posterior = idata["posterior"].to_dataset()
+    free = [str(v) for v in posterior.data_vars if posterior[v].ndim <= 4 and "date" not in posterior[v].dims]
+    free = [v for v in free if not v.endswith("_original_scale") and not v.startswith(lift_tests.LIKELIHOOD)]
+    return compact(idata, free)
+
+
 def compact(idata: xr.DataTree, free: list[str]) -> xr.DataTree:
     """Keep what the tables need: free parameters, sample stats, scales, prior predictive; the
     intercept as the baseline (centred_media.baseline_draws)."""

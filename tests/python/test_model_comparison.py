@@ -82,17 +82,28 @@ def test_the_configured_form_is_kept_unless_another_leads_by_two_standard_errors
             "elpd_se": [5.0, 5.0],
             "elpd_diff_se": [0.0, 2.0],
             "is_converged": [True, True],
+            "max_r_hat": [1.002, 1.003],
+            "min_ess_bulk": [1500.0, 1400.0],
+            "divergences": [0, 0],
         }
     )
     best = CompareConfig(forms=(("geometric", "logistic"), ("delayed", "hill")), select="best")
-    assert selected_form(table, best, "geometric/logistic") == "geometric/logistic"  # lead 3 < 2 x 2
+    assert selected_form(table, best, "geometric/logistic")[0] == "geometric/logistic"  # lead 3 < 2 x 2
     table.loc[1, "elpd_loo"] = -110.0
-    assert selected_form(table, best, "geometric/logistic") == "delayed/hill"  # lead 10 > 4
+    assert selected_form(table, best, "geometric/logistic")[0] == "delayed/hill"  # lead 10 > 4
     table.loc[0, "is_converged"] = False
-    assert selected_form(table, best, "geometric/logistic") == "geometric/logistic"
+    assert selected_form(table, best, "geometric/logistic")[0] == "geometric/logistic"
+    table.loc[0, "is_converged"] = True
+    chosen, reasons = selected_form(table, best, "geometric/logistic")
+    assert reasons["delayed/hill"] == "selected: leads geometric/logistic by 10.0 elpd, 5.0 standard errors (> 2)"
+    assert reasons["geometric/logistic"] == "the configured form; delayed/hill leads it"
+    table.loc[0, ["is_converged", "max_r_hat", "min_ess_bulk", "divergences"]] = [False, 1.004, 900.0, 1]
+    assert selected_form(table, best, "geometric/logistic")[1]["delayed/hill"].startswith(
+        "not converged (r-hat 1.004, bulk ESS 900, 1 divergences): not eligible"
+    )
     named = CompareConfig.from_mapping({"select": "delayed/hill"}, ("geometric", "logistic"))
     assert named.forms == (("geometric", "logistic"), ("delayed", "hill")) and named.enabled
-    assert selected_form(table, named, "geometric/logistic") == "delayed/hill"
+    assert selected_form(table, named, "geometric/logistic")[0] == "delayed/hill"
 
 
 def test_a_bad_form_names_the_setting():
@@ -113,6 +124,16 @@ def test_the_comparison_is_a_dbt_node_whose_selection_the_run_fits(sql_layer_db,
     dbt_vars = {"mmm_fit": tiny, "mmm_compare": {"forms": ["delayed/hill"], "select": "delayed/hill"}}
     first = run_dbt([*nodes, "mmm_fits"], db, dbt_vars).output
     assert "mmm compare: fitting geometric/logistic" in first and "mmm compare: fitting delayed/hill" in first
+    # the run reuses the comparison's fit of the form it selects instead of sampling it again
+    assert "mmm: the model comparison fitted this form with these settings; reusing its fit" in first
+    assert first.count("mmm: fitting ") == 2
+    reasons = dict(query(db, "select form, selection_reason from main.mmm_model_comparison"))
+    assert reasons == {
+        "delayed/hill": "named by var mmm_compare.select",
+        "geometric/logistic": "not named by var mmm_compare.select",
+    }
+    ((elpd_diff,),) = query(db, "select elpd_diff from main.mmm_model_comparison where rank = 2")
+    assert elpd_diff > 0  # the top form's elpd_loo minus this one's
     rows = query(db, "select form, rank, elpd_loo, weight, is_selected from main.mmm_model_comparison order by rank")
     assert len(rows) == 2 and {r[0] for r in rows} == {"geometric/logistic", "delayed/hill"}
     assert all(np.isfinite(r[2]) for r in rows) and sum(r[3] for r in rows) == pytest.approx(1.0)

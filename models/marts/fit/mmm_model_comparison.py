@@ -9,7 +9,7 @@ from python_udfs.fit_node import compare_or_reuse, settings_from_meta
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", unique_key=["comparison_id", "form"])
+    dbt.config(materialized="incremental", unique_key=["comparison_id", "form"], on_schema_change="append_new_columns")
     meta = dbt.config.get("meta") or {}  # an assignment: dbt only passes config it sees read this way
     config, compare = settings_from_meta(meta)
     stop_on_failures(to_pandas(dbt.ref("mmm_data_review")))
