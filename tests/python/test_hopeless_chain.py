@@ -83,9 +83,12 @@ def _sample(model, seed: int):
 def test_a_hopeless_chain_in_a_real_nutpie_run_is_stopped_within_two_minutes():
     model, lines = _trap(), []
     start = time.perf_counter()
-    with pytest.raises(HopelessChain, match=r"^chain 1 is stuck \(sampling draw \d+\): \d+ leapfrog steps a draw"):
-        with progress.nutpie_progress(lines.append, every_s=3600.0, poll_s=0.2):
-            _sample(model, seed=5)
+    stuck = r"^chain 1 is stuck \(sampling draw \d+\): \d+ leapfrog steps a draw"
+    with (
+        pytest.raises(HopelessChain, match=stuck),
+        progress.nutpie_progress(lines.append, every_s=3600.0, poll_s=0.2),
+    ):
+        _sample(model, seed=5)
     assert time.perf_counter() - start < 120  # sampled on, this run takes minutes
 
 

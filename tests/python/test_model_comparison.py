@@ -94,7 +94,7 @@ def test_the_configured_form_is_kept_unless_another_leads_by_two_standard_errors
     table.loc[0, "is_converged"] = False
     assert selected_form(table, best, "geometric/logistic")[0] == "geometric/logistic"
     table.loc[0, "is_converged"] = True
-    chosen, reasons = selected_form(table, best, "geometric/logistic")
+    _, reasons = selected_form(table, best, "geometric/logistic")
     assert reasons["delayed/hill"] == "selected: leads geometric/logistic by 10.0 elpd, 5.0 standard errors (> 2)"
     assert reasons["geometric/logistic"] == "the configured form; delayed/hill leads it"
     table.loc[0, ["is_converged", "max_r_hat", "min_ess_bulk", "divergences"]] = [False, 1.004, 900.0, 1]
