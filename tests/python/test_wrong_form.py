@@ -47,3 +47,25 @@ def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_p
     }
     assert set(timing) == {"spend_tv", "spend_search", "spend_social", "spend_display"}
     assert timing["spend_tv"][0] == "fail" and "strongest with the spend 2 week(s) earlier" in timing["spend_tv"][1]
+
+
+def test_the_readmes_comparison_ends_in_a_usable_run_with_the_generating_form(tmp_path):
+    """The remedy the review suggests, as the README writes it: var mmm_compare with the
+    generating form and select: best. LOO must pick delayed/hill (refitting it carefully if it
+    narrowly missed the gate), the run must reuse that fit, pass the review and publish."""
+    data, roas, _ = generate("delayed_hill", seed=5)
+    csv = tmp_path / "delayed_hill.csv"
+    data.to_csv(csv, index=False)
+    db = tmp_path / "compared.duckdb"
+    dbt_vars_ = {**dbt_vars(csv), "mmm_compare": {"forms": ["delayed/hill"], "select": "best"}}
+    output = run_dbt(["build"], db, dbt_vars_).output
+    assert "MMM PUBLISHED" in output and "MMM MODEL REVIEW FAILED" not in output, output[-4000:]
+    assert "reusing its fit (no sampling)" in output
+    rows = query(db, "select form, is_selected, selection_reason from main.mmm_model_comparison order by rank")
+    assert rows[0][:2] == ("delayed/hill", True) and rows[0][2].startswith("selected: leads geometric/logistic"), rows
+    ((model_config, usable),) = query(db, "select model_config, is_usable from main.mmm_runs where is_current")
+    assert usable and '"adstock": "delayed"' in model_config and '"saturation": "hill"' in model_config
+    ((tv_lower, tv_upper),) = query(
+        db, "select roas_lower, roas_upper from main.channel_roas where channel = 'spend_tv' and geo = 'total'"
+    )
+    assert tv_lower <= roas["spend_tv"] <= tv_upper
