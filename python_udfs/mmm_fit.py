@@ -108,7 +108,9 @@ def build_mmm(mf: ModelFrame, config: FitConfig):
     if len(mf.geos) > 1 and config.geo_week_effect:
         scale = priors.weekly_sd(priors.scaled_kpi_stats(mf.train, mf.geos))
         basis = week_effect.national_basis(mf.train, mf.controls, config.yearly_seasonality or 0)
-        centred = week_effect.weeks_are_determined(mf.train, basis, [*mf.channels, *mf.controls])
+        centred = week_effect.weeks_are_determined(
+            mf.train, basis, mf.controls, media=mf.channels, max_lag=config.max_lag
+        )
         mmm.add_mu_effect(week_effect.shared_week_effect(mf.train["date"], scale, basis, centred))
     if config.centred_media:
         mmm.add_mu_effect(centred_media.effect())
