@@ -96,10 +96,7 @@ def fit(generated: GeneratedPanel, overrides: dict, report_chains: bool = False,
     prepared = fit_node.prepare(generated.panel, generated.spend, generated.controls, config)
     mf, config = prepared.mf, prepared.config
     _, result = mmm_fit.fit_mmm(mf, config, log=log or (lambda _: None), keep=("channel_contribution",))
-    post = result.idata["posterior"].to_dataset()
-    free = [str(v) for v in post.data_vars if post[v].ndim <= 4 and "date" not in post[v].dims]
-    free = [v for v in free if not v.endswith("_original_scale")]  # as fit_node.fit_or_reuse
-    tree = mmm_fit.compact(result.idata, free)
+    tree = mmm_fit.packed(result.idata)  # what the fit node stores and judges
     diag = posterior_tables.convergence(
         tree["posterior"].to_dataset(),
         tree["sample_stats"].to_dataset(),

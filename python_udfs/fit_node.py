@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -135,7 +136,7 @@ def compare_or_reuse(
         return COMPARISON_SCHEMA.empty_table()
     prepared.config.check_sampler_installed()
 
-    def keep(form: str, candidate: FitConfig, result: mmm_fit.FitResult) -> dict:
+    def keep(candidate: FitConfig, result: mmm_fit.FitResult) -> dict:
         return {
             "config_hash": candidate.config_hash(),
             "posterior_netcdf": mmm_fit.to_bytes(mmm_fit.packed(result.idata)),
@@ -307,11 +308,11 @@ def fit_or_reuse(
             row["last_used_at"] = now
             return pa.Table.from_pylist([row], schema=FITS_SCHEMA)
 
-    from_comparison = _compared_fit(comparisons, config_hash)
-    if from_comparison is not None:
+    compared = _compared_fit(comparisons, config_hash)
+    if compared is not None:
         log("mmm: the model comparison fitted this form with these settings; reusing its fit (no sampling)")
-        tree = mmm_fit.from_bytes(from_comparison["posterior_netcdf"])
-        seconds, notes = float(from_comparison["fit_seconds"]), from_comparison.get("sampling_notes")
+        row, tree = compared
+        seconds, notes = float(row["fit_seconds"]), row.get("sampling_notes")
     else:
         config.check_sampler_installed()
         _, result = mmm_fit.fit_mmm(mf, config, log=log, experiments=tests)
@@ -319,14 +320,17 @@ def fit_or_reuse(
     return pa.Table.from_pylist([_fit_row(prepared, config, tree, seconds, notes, now, log)], schema=FITS_SCHEMA)
 
 
-def _compared_fit(comparisons: pd.DataFrame | None, config_hash: str) -> dict | None:
-    """The model comparison's stored fit with exactly these settings, when it can be read."""
+def _compared_fit(comparisons: pd.DataFrame | None, config_hash: str) -> tuple[dict, Any] | None:
+    """The model comparison's stored fit with exactly these settings and its posterior, when
+    one can be read."""
     if comparisons is None or not len(comparisons) or "config_hash" not in comparisons:
         return None
     rows = comparisons[(comparisons["config_hash"] == config_hash) & comparisons["posterior_netcdf"].notna()]
     for row in rows.sort_values("compared_at", ascending=False).to_dict("records"):
-        if unreadable({"run_id": f"comparison {row['comparison_id']} ({row['form']})", **row}) is None:
-            return row
+        try:
+            return row, mmm_fit.from_bytes(row["posterior_netcdf"])
+        except Exception as err:  # damaged: fit instead, as for a damaged cache entry
+            print(f"mmm: WARNING {unreadable_message(f'comparison {row["comparison_id"]} ({row["form"]})', err)}")
     return None
 
 
@@ -376,6 +380,7 @@ def _fit_row(
 
 
 def unreadable_message(run_id: str, err: BaseException) -> str:
+    """One line naming the stored fit that cannot be read and the error's first line."""
     first_line = (str(err).strip().splitlines() or [type(err).__name__])[0]
     return (
         f"stored fit {run_id} in mmm_fits cannot be read ({type(err).__name__}: {first_line[:200]}); "

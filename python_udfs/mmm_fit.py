@@ -53,16 +53,17 @@ def sample_with_restarts[T](sample: Callable[[int], T], seed: int, log: Callable
     and what happened (empty when nothing did). Why: a chain that lands in a funnel's neck is
     often a bad start, and new starting points cost less than the minutes it would sample on."""
     reasons: list[str] = []
+    last = ""
     for attempt in range(MAX_RESTARTS + 1):
         try:
             return sample(seed + attempt), "; ".join(reasons)
         except progress.HopelessChain as stuck:
-            reasons.append(f"random_seed {seed + attempt}: {stuck.reason}, stopped")
+            last = stuck.reason
+            reasons.append(f"random_seed {seed + attempt}: {last}, stopped")
             if attempt < MAX_RESTARTS:
-                restart = f"sampling again from new starting points (random_seed {seed + attempt + 1})"
-                log(f"mmm: WARNING {stuck.reason}; {restart}")
+                log(f"mmm: WARNING {last}; sampling again from new starting points (random_seed {seed + attempt + 1})")
     raise ValueError(
-        f"MMM FIT STOPPED: {reasons[-1].split(': ', 1)[1]}, again after a restart from new starting points, so the "
+        f"MMM FIT STOPPED: {last}, again after a restart from new starting points, so the "
         "posterior has a funnel or ridge these settings cannot cross; raise var mmm_fit.target_accept to 0.99, "
         "give the model's scales tighter priors (var mmm_fit.priors), or read the data review's warnings"
     )

@@ -95,13 +95,13 @@ def compare_forms(
     compare: CompareConfig,
     experiments: pd.DataFrame | None = None,
     log=print,
-    keep: Callable[[str, FitConfig, mmm_fit.FitResult], dict[str, Any]] | None = None,
+    keep: Callable[[FitConfig, mmm_fit.FitResult], dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """One row per candidate form: elpd_loo and its standard error, p_loo, the difference to
     the best form and its standard error, stacking weight, weeks with Pareto k above 0.7,
     holdout CRPS (null without holdout weeks), convergence, rank, whether it is selected and
     why. A candidate that leads but narrowly misses the gate is refitted carefully first
-    (`careful`). `keep(form, config, result)` adds columns to a candidate's row (its stored fit)."""
+    (`careful`). `keep(config, result)` adds columns to a candidate's row (its stored fit)."""
 
     configured = form_name(config.adstock, config.saturation)
     rows, loos = {}, {}
@@ -149,7 +149,7 @@ def _candidate(
     candidate: FitConfig,
     experiments: pd.DataFrame | None,
     log: Any,
-    keep: Callable[[str, FitConfig, mmm_fit.FitResult], dict[str, Any]] | None,
+    keep: Callable[[FitConfig, mmm_fit.FitResult], dict[str, Any]] | None,
 ) -> tuple[dict[str, Any], Any]:
     """A candidate's fit, its row and its PSIS-LOO."""
     import arviz as az
@@ -184,7 +184,7 @@ def _candidate(
         "target_accept": candidate.target_accept,
         "tune": candidate.tune,
         "refitted": False,
-        **(keep(name, candidate, result) if keep is not None else {}),
+        **(keep(candidate, result) if keep is not None else {}),
     }
     return row, loo
 

@@ -52,9 +52,9 @@ class FitProgress:
 
 @contextmanager
 def nutpie_progress(
-    log: Callable[[str], Any], every_s: float = PROGRESS_EVERY_S, watch: bool = True, poll_s: float = 1.0
+    log: Callable[[str], Any], every_s: float = PROGRESS_EVERY_S, poll_s: float = 1.0
 ) -> Iterator[FitProgress]:
-    """While active, nutpie.sample also reports to a FitProgress and, with `watch`, a ChainWatch:
+    """While active, nutpie.sample also reports to a FitProgress and a ChainWatch:
     a hopeless chain cancels the sampling and raises HopelessChain. PyMC calls nutpie.sample with
     its own progress-bar callback and no way to add one, so the call is wrapped (both callbacks
     kept, nutpie's public non-blocking sampler polled), and restored on exit."""
@@ -69,7 +69,7 @@ def nutpie_progress(
 
         def both(chains: Sequence[Any]) -> None:
             progress(chains)
-            if watch and not verdict:
+            if not verdict:
                 reason = watcher.check(chains)
                 if reason:
                     verdict.append(reason)

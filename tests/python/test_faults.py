@@ -36,7 +36,8 @@ def _fails_naming(db, dbt_vars: dict, message: str) -> str:
                     }
                 }
             },
-            "MMM CONFIG ERROR in var mmm_fit.priors.intercept: ",
+            "MMM CONFIG ERROR in var mmm_fit.priors.intercept: "
+            'Prior("Normal", mu=0, sigma=Prior("HalfNormal", sigma=0)) has no density (its sigma',
         ),
         ({"chains": "four"}, "MMM CONFIG ERROR in var mmm_fit.chains: must be a whole number (got 'four')"),
         ({"trend": "yes"}, "MMM CONFIG ERROR in var mmm_fit.trend: must be true or false (got 'yes')"),
