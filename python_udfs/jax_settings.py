@@ -4,7 +4,7 @@ Why: PyMC asks numpyro for `chain_method="parallel"`, one XLA device per chain. 
 GPU (or a CPU, which JAX shows as one device) has fewer devices than chains, and numpyro then
 draws the chains one after another: a default fit of 4 chains takes four times as long as it
 needs to. `vectorized` runs every chain in one batched computation on the one device, which
-is what a GPU is for. Measured on the demo (CPU, 4 x 1500 + 1500): see README, The fit, GPU.
+is what a GPU is for. Measured on the demo (CPU, 4 x 1500 + 1500): see docs/model.md, GPU.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ if len(comparison):
     )
     tables.show(comparison.drop(columns=["comparison_id", "compared_at"]).sort_values("rank"), default="%.4g")
 else:
-    st.info("No model comparison: list candidate forms in var mmm_compare (README) to compare them.")
+    st.info("No model comparison: list candidate forms in var mmm_compare (docs/model.md) to compare them.")
 st.subheader("Time-slice cross-validation")
 if len(folds):
     st.caption(
@@ -34,4 +34,4 @@ if len(folds):
     wide.columns = [c if isinstance(c, str) else f"fold {c}" for c in wide.columns]
     tables.show(wide, default="%.4g")
 else:
-    st.info("No cross-validation: set var mmm_cv (folds, step_weeks, horizon_weeks; README) to run one.")
+    st.info("No cross-validation: set var mmm_cv (folds, step_weeks, horizon_weeks; docs/model.md) to run one.")

@@ -50,7 +50,7 @@ def test_a_form_the_data_do_not_follow_fails_the_review_naming_the_channel(tmp_p
 
 
 def test_the_readmes_comparison_ends_in_a_usable_run_with_the_generating_form(tmp_path):
-    """The remedy the review suggests, as the README writes it: var mmm_compare with the
+    """The remedy the review suggests, as docs/model.md writes it: var mmm_compare with the
     generating form and select: best. LOO must pick delayed/hill (refitting it carefully if it
     narrowly missed the gate), the run must reuse that fit, pass the review and publish."""
     data, roas, _ = generate("delayed_hill", seed=5)
