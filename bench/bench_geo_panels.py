@@ -10,7 +10,10 @@ ROAS coverage: the truth inside the 94% interval of contribution / spend, per ge
 and per channel for the nation.
 
 Run: `uv run python bench/bench_geo_panels.py [--geos 2 4 6 10 20] [--seeds 0 1]
-[--chains 4 --draws 1500 --tune 1500] [--shape-seed 0] [--chain-report]`. Each geo count uses its
+[--chains 4 --draws 1500 --tune 1500] [--shape-seed 0] [--chain-report] [--dbt]`. With `--dbt` each
+panel is built end to end by configuration only (`dbt build` with var mmm_inputs pointing at its
+files) and read from the tables users read: the run's gate, in-sample R², ROAS coverage from
+channel_roas and the model review's verdict. Each geo count uses its
 shape in geo_panels.GRID (the 6-geo one is issue 38's); `--channels/--weeks/--flights/--noise/
 --size-spread/--no-shocks` override it. Prints one markdown row per fit as it finishes and the
 table at the end; `--chain-report` also prints each chain's step size, tree depth and the means
@@ -128,6 +131,55 @@ def fit(generated: GeneratedPanel, overrides: dict, report_chains: bool = False,
     return row
 
 
+def build(generated: GeneratedPanel, overrides: dict) -> dict:
+    """`dbt build` of the panel by configuration only, read from the tables users read (the
+    build schema when the review stopped publishing)."""
+    import tempfile
+
+    import duckdb
+    from dbt_runner import run_dbt
+
+    folder = Path(tempfile.mkdtemp(prefix="mmm_geo_panel_"))
+    db = folder / "panel.duckdb"
+    fit = {k: v for k, v in overrides.items() if getattr(DEFAULT, k) != v}
+    proc, seconds = run_dbt(["build"], db, {**generated.write_inputs(folder), **({"mmm_fit": fit} if fit else {})})
+    schema = "main" if "MMM PUBLISHED" in proc.stdout else "main_build"
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.sql(f"use {schema}")
+        (run,) = con.sql(
+            "select is_converged, max_r_hat, min_ess_bulk, divergences, fit_seconds, review_status, "
+            "review_failed_checks, sampling_notes from mmm_runs where is_current"
+        ).fetchall()
+        ((r2,),) = con.sql(
+            "select r_squared from fit_metrics where geo = 'total' and fit_sample = 'in_sample'"
+        ).fetchall()
+        roas = con.sql("select geo, channel, roas_lower, roas_upper from channel_roas").df()
+    truth = generated.roas.stack().rename("truth").reset_index()
+    truth.columns = ["geo", "channel", "truth"]
+    national = generated.national_roas.rename("truth").rename_axis("channel").reset_index().assign(geo="total")
+    judged = roas.merge(pd.concat([truth, national]), on=["geo", "channel"])
+    judged["hit"] = (judged["roas_lower"] <= judged["truth"]) & (judged["truth"] <= judged["roas_upper"])
+    geo_hits, national_hits = judged[judged["geo"] != "total"]["hit"], judged[judged["geo"] == "total"]["hit"]
+    return {
+        "geos": generated.shape.geos,
+        "channels": generated.shape.channels,
+        "weeks": generated.shape.weeks,
+        "seed": generated.seed,
+        "converged": bool(run[0]),
+        "max r-hat": float(run[1]),
+        "min bulk ESS": float(run[2]),
+        "divergences": int(run[3]),
+        "sampling s": float(run[4]),
+        "R2 in-sample": float(r2),
+        "ROAS geo": f"{int(geo_hits.sum())}/{len(geo_hits)}",
+        "ROAS national": f"{int(national_hits.sum())}/{len(national_hits)}",
+        "review": f"{run[5]}" + (f" ({run[6]})" if run[6] else ""),
+        "published": schema == "main",
+        "build s": seconds,
+        "sampling notes": run[7] or "",
+    }
+
+
 def markdown(rows: list[dict]) -> str:
     header = list(rows[0])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -174,6 +226,7 @@ def main() -> None:
     parser.add_argument("--shocks", action="store_true")
     parser.add_argument("--chain-report", action="store_true")
     parser.add_argument("--progress", action="store_true", help="print the fit's progress lines")
+    parser.add_argument("--dbt", action="store_true", help="build each panel with dbt by configuration only")
     a = parser.parse_args()
     overrides = {"chains": a.chains, "draws": a.draws, "tune": a.tune, "random_seed": a.random_seed}
     rows = []
@@ -182,7 +235,11 @@ def main() -> None:
             shape = shape_for(geos, a)
             print(f"== {shape.label}, panel seed {seed}", flush=True)
             start = time.perf_counter()
-            row = fit(generate(shape, seed), overrides, a.chain_report, log=print if a.progress else None)
+            panel = generate(shape, seed)
+            if a.dbt:
+                row = build(panel, overrides)
+            else:
+                row = fit(panel, overrides, a.chain_report, log=print if a.progress else None)
             rows.append(row)
             print(markdown([row]).splitlines()[-1], f"({time.perf_counter() - start:.0f} s wall)", flush=True)
     print()
